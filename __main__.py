@@ -1,0 +1,91 @@
+"""A bastion host and a private database in an existing VPC.
+
+Reads like a table of contents: settings, one line per component, exports.
+Pulumi runs this file as ``__main__``; tests call :func:`main` directly.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
+
+import settings
+from components.aws_provider import tagged_aws_provider
+from components.bastion import Bastion, BastionArgs
+from components.database import Database, DatabaseArgs
+from components.network import ExistingNetwork, ExistingNetworkArgs
+from components.outputs import export_outputs
+from components.security_groups import SecurityGroups, SecurityGroupsArgs
+from components.ssh_key import SshKey, SshKeyArgs
+
+
+def main() -> None:
+    config = settings.from_pulumi()
+    aws_only = pulumi.ResourceOptions(providers=[tagged_aws_provider(config)])
+    prefix = config.name_prefix
+    db = config.database
+
+    network = ExistingNetwork(
+        "network", ExistingNetworkArgs(config.network.vpc_id, config.network.subnets), aws_only
+    )
+    ssh_key = (
+        SshKey(
+            "ssh-key",
+            SshKeyArgs(
+                f"{prefix}-bastion", config.access.key_algorithm, config.access.ssh_public_key
+            ),
+            aws_only,
+        )
+        if config.access.mode == "ssh"
+        else None
+    )
+    groups = SecurityGroups(
+        "security-groups",
+        SecurityGroupsArgs(
+            network.vpc_id,
+            config.access.mode,
+            config.access.ssh_allowed_cidrs,
+            db.port,
+            prefix,
+        ),
+        aws_only,
+    )
+    bastion = Bastion(
+        "bastion",
+        BastionArgs(
+            subnet_id=network.public_subnet_ids.apply(lambda ids: ids[0]),
+            security_group_id=groups.bastion.id,
+            instance_type=config.bastion.instance_type,
+            architecture=config.bastion.architecture,
+            root_volume_gib=config.bastion.root_volume_gib,
+            engine=db.engine,
+            key_name=ssh_key.key_name if ssh_key else None,
+            name=f"{prefix}-bastion",
+        ),
+        aws_only,
+    )
+    database = Database(
+        "database",
+        DatabaseArgs(network.private_subnet_ids, groups.database.id, db, identifier=prefix),
+        aws_only,
+    )
+    monitoring = DatabaseMonitoring(
+        "monitoring",
+        DatabaseMonitoringArgs(
+            db_instance_identifier=database.instance.identifier,
+            engine=db.engine.name,
+            instance_class=db.instance_class,
+            allocated_storage_gib=db.allocated_storage_gib,
+            max_allocated_storage_gib=db.max_allocated_storage_gib,
+            max_connections_override=db.max_connections,
+            bastion_instance_id=bastion.instance_id,
+            settings=config.monitoring,
+            region=config.region,
+        ),
+        aws_only,
+    )
+    export_outputs(config, bastion, database, ssh_key, monitoring)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One component resource per module; each reads typed settings, never config."""

@@ -1,0 +1,187 @@
+"""The private RDS database, its subnet group, TLS-only parameters and password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from settings.model import DatabaseSettings
+
+# RDS refuses '/', '@', '"' and spaces in a master password.
+PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?"
+PASSWORD_LENGTH = 32
+ENHANCED_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
+MONITORING_ASSUME_ROLE_POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                 "Action": "sts:AssumeRole"}]
+}"""
+
+
+@dataclass
+class DatabaseArgs:
+    """Where the database lives and how it is configured."""
+
+    # Private subnets in at least two availability zones
+    subnet_ids: pulumi.Input[list[str]]
+    security_group_id: pulumi.Input[str]
+    settings: DatabaseSettings
+    # RDS instance identifier, e.g. "bastion-db-dev"; also names its companions
+    identifier: str
+
+
+class Database(pulumi.ComponentResource):
+    """An encrypted, private RDS instance reachable only through the bastion.
+
+    Its logical names never change with settings: renaming the instance
+    resource would make Pulumi replace it, and a replaced database is an
+    empty one.
+    """
+
+    instance: aws.rds.Instance
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    master_username: pulumi.Output[str]
+    # Secret; None when Secrets Manager owns the password
+    master_password: pulumi.Output[str] | None
+    # ARN of the Secrets Manager secret; None when the password is generated here
+    master_secret_arn: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("bastiondb:database:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        db = args.settings
+        engine = db.engine
+
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            name_prefix=f"{args.identifier}-",
+            description="Private subnets of the database",
+            subnet_ids=args.subnet_ids,
+            opts=child,
+        )
+
+        parameters = [
+            aws.rds.ParameterGroupParameterArgs(
+                name=engine.force_tls_parameter[0], value=engine.force_tls_parameter[1]
+            ),
+            *(
+                aws.rds.ParameterGroupParameterArgs(name=param, value=value)
+                for param, value in engine.logging_parameters
+            ),
+        ]
+        if db.max_connections is not None:
+            parameters.append(
+                aws.rds.ParameterGroupParameterArgs(
+                    name="max_connections",
+                    value=str(db.max_connections),
+                    apply_method="pending-reboot",
+                )
+            )
+        parameter_group = aws.rds.ParameterGroup(
+            f"{name}-parameters",
+            name_prefix=f"{args.identifier}-",
+            family=engine.family_for(db.major_version),
+            description=f"{engine.name} {db.major_version}: TLS required, useful logs",
+            parameters=parameters,
+            # name_prefix lets a new family (a major upgrade) get its new group
+            # before the old one is deleted.
+            opts=child,
+        )
+
+        password: random.RandomPassword | None = None
+        if db.password_mode == "random":
+            password = random.RandomPassword(
+                f"{name}-master-password",
+                length=PASSWORD_LENGTH,
+                special=True,
+                override_special=PASSWORD_SPECIALS,
+                opts=child,
+            )
+
+        monitoring_role_arn: pulumi.Output[str] | None = None
+        if db.enhanced_monitoring_interval > 0:
+            monitoring_role_arn = self._enhanced_monitoring_role(name, args.identifier)
+
+        self.instance = aws.rds.Instance(
+            f"{name}-instance",
+            identifier=args.identifier,
+            engine=engine.name,
+            engine_version=db.engine_version,
+            instance_class=db.instance_class,
+            allocated_storage=db.allocated_storage_gib,
+            max_allocated_storage=db.max_allocated_storage_gib,
+            storage_type="gp3",
+            storage_encrypted=True,
+            db_name=db.database_name,
+            username=db.master_username,
+            password=password.result if password else None,
+            manage_master_user_password=True if password is None else None,
+            port=db.port,
+            db_subnet_group_name=subnet_group.name,
+            parameter_group_name=parameter_group.name,
+            vpc_security_group_ids=[args.security_group_id],
+            publicly_accessible=False,
+            multi_az=db.multi_az,
+            backup_retention_period=db.backup_retention_days,
+            deletion_protection=db.deletion_protection,
+            skip_final_snapshot=db.skip_final_snapshot,
+            final_snapshot_identifier=None
+            if db.skip_final_snapshot
+            else f"{args.identifier}-final",
+            copy_tags_to_snapshot=True,
+            auto_minor_version_upgrade=True,
+            enabled_cloudwatch_logs_exports=list(engine.log_exports),
+            iam_database_authentication_enabled=db.iam_authentication,
+            performance_insights_enabled=db.performance_insights,
+            monitoring_interval=db.enhanced_monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            opts=pulumi.ResourceOptions(parent=self, protect=db.protect),
+        )
+
+        self.address = self.instance.address
+        self.port = self.instance.port
+        self.master_username = self.instance.username
+        self.master_password = pulumi.Output.secret(password.result) if password else None
+        self.master_secret_arn = (
+            None
+            if password
+            else self.instance.master_user_secrets.apply(
+                lambda secrets: secrets[0].secret_arn if secrets else ""
+            )
+        )
+        self.register_outputs(
+            {
+                "address": self.address,
+                "port": self.port,
+                "identifier": self.instance.identifier,
+                "subnetGroupName": subnet_group.name,
+                "parameterGroupName": parameter_group.name,
+            }
+        )
+
+    def _enhanced_monitoring_role(self, name: str, identifier: str) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        role = aws.iam.Role(
+            f"{name}-monitoring-role",
+            name_prefix=f"{identifier}-rds-mon-",
+            description="Lets RDS publish enhanced monitoring metrics",
+            assume_role_policy=MONITORING_ASSUME_ROLE_POLICY,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-monitoring-policy",
+            role=role.name,
+            policy_arn=partition.apply(
+                lambda p: f"arn:{p}:iam::aws:policy/{ENHANCED_MONITORING_POLICY}"
+            ),
+            opts=child,
+        )
+        # RDS checks the role's permissions when the instance is created.
+        return pulumi.Output.all(role.arn, attachment.id).apply(lambda values: values[0])

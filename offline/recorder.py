@@ -1,0 +1,113 @@
+"""A resource monitor that remembers every registration the program makes.
+
+It subclasses the SDK's own ``MockMonitor`` (passed to ``set_mocks`` as
+``monitor=``), so resources still go through the real serialisation path; it
+only keeps what the engine would have been told: parent, dependencies,
+property dependencies, provider, protect, which outputs are secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime.mocks import MockMonitor
+
+from offline.snapshot import UNKNOWN, ResourceSnapshot, SecretValue
+
+# Signatures the engine's wire format uses (pulumi/sdk/go/common/resource/sig).
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def decode(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """A wire property map as plain Python, secrets wrapped, unknowns marked."""
+    decoded = _decode_value(json_format.MessageToDict(struct))
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        signature = value.get(SIG_KEY)
+        if signature == SECRET_SIG:
+            return SecretValue(_decode_value(value.get("value")))
+        if signature == RESOURCE_REFERENCE_SIG:
+            return value.get("urn")
+        return {key: _decode_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode_value(item) for item in value]
+    if value == UNKNOWN_VALUE:
+        return UNKNOWN
+    # protobuf Structs carry every number as a double; the engine's JSON does not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def contains_secret(value: Any) -> bool:
+    if isinstance(value, SecretValue):
+        return True
+    if isinstance(value, dict):
+        return any(contains_secret(item) for item in value.values())
+    if isinstance(value, list):
+        return any(contains_secret(item) for item in value)
+    return False
+
+
+class RecordingMonitor(MockMonitor):
+    """``MockMonitor`` plus a record of registrations, in order."""
+
+    def __init__(self, mocks: Any) -> None:
+        super().__init__(mocks)
+        self.snapshots: dict[str, ResourceSnapshot] = {}
+        # URN -> outputs a component (or the stack) registered with register_outputs
+        self.registered_outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = decode(request.object)
+        outputs = decode(response.object) if request.custom else {}
+        secret_outputs = tuple(request.additionalSecretOutputs)
+        # The engine keeps an output secret when its input was, or when asked to.
+        for key, value in list(outputs.items()):
+            if isinstance(value, SecretValue):
+                continue
+            if key in secret_outputs or contains_secret(inputs.get(key)):
+                outputs[key] = SecretValue(value)
+        self.snapshots[response.urn] = ResourceSnapshot(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=request.custom,
+            inputs=inputs,
+            outputs=outputs,
+            parent=request.parent or None,
+            dependencies=tuple(request.dependencies),
+            property_dependencies={
+                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            provider=request.provider or None,
+            protect=bool(request.protect),
+            id=response.id or None,
+            additional_secret_outputs=secret_outputs,
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.registered_outputs[request.urn] = decode(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+    def recorded(self) -> list[ResourceSnapshot]:
+        """Every registration, components carrying the outputs they registered."""
+        result = []
+        for urn, snapshot in self.snapshots.items():
+            if not snapshot.custom and urn in self.registered_outputs:
+                snapshot = ResourceSnapshot(
+                    **{**snapshot.__dict__, "outputs": self.registered_outputs[urn]}
+                )
+            result.append(snapshot)
+        return result

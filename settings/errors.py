@@ -1,0 +1,24 @@
+"""The one error a user's bad stack configuration ends in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+
+class ConfigError(pulumi.RunError, ValueError):
+    """A stack configuration value is missing, malformed or not allowed.
+
+    The message always names the config key, the value that was given and
+    what would have been accepted, so the user can fix it without reading code.
+    Being a ``pulumi.RunError``, a real ``pulumi up`` prints just this message,
+    not a traceback.
+    """
+
+    def __init__(self, key: str, value: Any, accepted: str) -> None:
+        self.key = key
+        self.value = value
+        self.accepted = accepted
+        shown = "(not set)" if value is None else repr(value)
+        super().__init__(f"config key '{key}': got {shown}; expected {accepted}")

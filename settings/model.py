@@ -1,0 +1,102 @@
+"""The typed, validated settings a stack runs with. Components receive these,
+never ``pulumi.Config``."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+from settings.engines import EngineSpec
+from settings.monitoring import MonitoringSettings
+
+AccessMode = Literal["ssh", "ssm"]
+KeyAlgorithm = Literal["ED25519", "RSA"]
+PasswordMode = Literal["random", "secrets-manager"]
+Profile = Literal["dev", "prod"]
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class SubnetSelection:
+    """How to pick the existing subnets; explicit ids win over tags, tags over routes."""
+
+    public_subnet_ids: tuple[str, ...] = ()
+    private_subnet_ids: tuple[str, ...] = ()
+    public_subnet_tags: tuple[tuple[str, str], ...] = ()
+    private_subnet_tags: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    vpc_id: str
+    subnets: SubnetSelection
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    mode: AccessMode
+    # Who may open an SSH connection to the bastion (empty in ssm mode)
+    ssh_allowed_cidrs: tuple[IpNetwork, ...]
+    key_algorithm: KeyAlgorithm
+    # The user's own OpenSSH public key; when set no private key is generated
+    ssh_public_key: str | None
+
+
+@dataclass(frozen=True)
+class BastionSettings:
+    instance_type: str
+    architecture: Literal["x86_64", "arm64"]
+    root_volume_gib: int
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    engine: EngineSpec
+    major_version: str
+    # What RDS is asked for: a major ("16") lets automatic minor upgrades run
+    engine_version: str
+    instance_class: str
+    allocated_storage_gib: int
+    max_allocated_storage_gib: int | None
+    database_name: str
+    master_username: str
+    port: int
+    password_mode: PasswordMode
+    max_connections: int | None
+    backup_retention_days: int
+    multi_az: bool
+    deletion_protection: bool
+    skip_final_snapshot: bool
+    iam_authentication: bool
+    performance_insights: bool
+    enhanced_monitoring_interval: int
+    # Pulumi `protect`: the engine refuses to delete the instance at all
+    protect: bool
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    project: str
+    environment: str
+    profile: Profile
+    region: str
+    network: NetworkSettings
+    access: AccessSettings
+    bastion: BastionSettings
+    database: DatabaseSettings
+    monitoring: MonitoringSettings
+
+    @property
+    def name_prefix(self) -> str:
+        """Prefix of physical names, e.g. ``bastion-db-dev``."""
+        return f"{self.project}-{self.environment}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags every taggable resource carries (through the provider's default tags)."""
+        return {
+            "Project": self.project,
+            "Environment": self.environment,
+            "ManagedBy": "pulumi",
+        }
