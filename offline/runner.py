@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.settings import SETTINGS, get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -72,6 +72,10 @@ def _run(
 ) -> ProgramRun:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # The SDK tracks pending outputs in a process-wide set; a run that failed
+    # leaves tasks of its (closed) loop there, so start every run without them,
+    # as the SDK's own pulumi.runtime.test does.
+    SETTINGS.outputs.clear()
     try:
         monitor = RecordingMonitor(FakeAws(world))
         pulumi.runtime.set_all_config(config)
@@ -82,6 +86,7 @@ def _run(
         outputs = _sync_await(_resolve_stack_outputs())
         return ProgramRun(project, stack, monitor.recorded(), outputs)
     finally:
+        SETTINGS.outputs.clear()
         loop.close()
         asyncio.set_event_loop(None)
 

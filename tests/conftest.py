@@ -1,0 +1,64 @@
+"""Shared fixtures: the real program, the real stack files, the fake AWS world."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from offline.fake_aws import FakeWorld, lab_world
+from offline.program import load_program
+from offline.runner import ProgramRun, run_program
+from offline.stack_config import load_stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+RunStack = Callable[..., ProgramRun]
+
+
+@pytest.fixture(scope="session")
+def program() -> Callable[[], None]:
+    return load_program(PROJECT_DIR)
+
+
+def stack_config(stack: str, **overrides: str) -> dict[str, str]:
+    """The stack file's config as the CLI would pass it, with keys overridden
+    (short keys are in the project's namespace)."""
+    config = load_stack_config(PROJECT_DIR, stack)
+    values = dict(config.values)
+    for key, value in overrides.items():
+        values[key if ":" in key else f"{config.project}:{key}"] = value
+    return values
+
+
+@pytest.fixture(scope="session")
+def run_stack(program: Callable[[], None]) -> RunStack:
+    """Runs the program for a stack file, with optional config overrides and world."""
+
+    def run(
+        stack: str = "dev",
+        world: FakeWorld | None = None,
+        preview: bool = False,
+        **overrides: str,
+    ) -> ProgramRun:
+        return run_program(
+            program,
+            project="bastion-db",
+            stack=stack,
+            config=stack_config(stack, **overrides),
+            world=world or lab_world(),
+            preview=preview,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def dev_run(run_stack: RunStack) -> ProgramRun:
+    return run_stack("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_run(run_stack: RunStack) -> ProgramRun:
+    return run_stack("prod")

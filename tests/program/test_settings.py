@@ -1,0 +1,173 @@
+"""Every bad configuration value ends in one ConfigError naming the key, the
+value and what is accepted, before a single resource is registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pytest
+import yaml
+
+from settings import ConfigError, ConfigReader, load_settings
+from settings import load as load_module
+from tests.conftest import PROJECT_DIR, RunStack, stack_config
+
+RSA_2048 = (
+    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDBl1Rg8Y3dmqGxB2z1i6hQ0RM5Fb0ERZ9HG2gAkTUrRTm6Rk7m"
+    "/0Vc/1RAe1Hzl3XbEkBYxfZmvN4q0Uj3pDlR0r5JBzQ4hSRmY5dkBv1kPKPbyzYhGUS6E4PqDfgH1Ji8tS8HZ9sh"
+    "7GZTBl3ubIJaNIMA6ypVuTtsb4mf2mDK5PvYg3X1HGnAFoVG7KkBOwHEX5D7cxo2iw6d2pn1kB/pmClvbD9UdG"
+    "kt0Ws1WcdjrwL58LcZPXdvnJn3Z1RTTl8o4yNUr6+ECk6IZM1MaXjZ5Z2kgrHLVUv6tYRcFlzzU8UdA0SFxwmG"
+    "Jq8rmh+6JnUZ5AWAWXrvDXdTDF0IB8Kv user@host"
+)
+
+
+def settings_for(stack: str = "dev", **overrides: str):  # type: ignore[no-untyped-def]
+    values = stack_config(stack, **overrides)
+    return load_settings(
+        ConfigReader(lambda key: values.get(f"bastion-db:{key}"), "bastion-db"),
+        project="bastion-db",
+        stack=stack,
+        aws_region=values.get("aws:region"),
+    )
+
+
+BAD_VALUES = [
+    # (stack, key, value, words the message must contain)
+    ("dev", "vpcId", "vpc-123", "vpc-0123456789abcdef0"),
+    ("dev", "vpcId", "", "existing VPC"),
+    ("dev", "publicSubnetIds", '["subnet-zz"]', "subnet ids"),
+    ("dev", "privateSubnetTags", '["Tier"]', "Tier=private"),
+    ("dev", "sshAllowedCidrs", '["10.0.0.300/32"]', "CIDR"),
+    ("dev", "sshAllowedCidrs", '["10.0.0.5/24"]', "10.0.0.0/24"),
+    ("dev", "sshAllowedCidrs", '["0.0.0.0/0"]', "allowSshFromAnywhere"),
+    ("dev", "sshAllowedCidrs", '["::/0"]', "allowSshFromAnywhere"),
+    ("dev", "sshAllowedCidrs", "[]", "at least one CIDR"),
+    ("dev", "accessMode", "telnet", "'ssh', 'ssm'"),
+    ("dev", "sshKeyAlgorithm", "DSA", "'ED25519', 'RSA'"),
+    ("dev", "sshPublicKey", "not a key", "OpenSSH public key"),
+    ("dev", "sshPublicKey", RSA_2048, "3072"),
+    ("dev", "bastionInstanceType", "m5.24xlarge", "t3.micro"),
+    ("dev", "bastionRootVolumeGib", "4", "8 to 100"),
+    ("dev", "dbEngine", "oracle", "'postgres'"),
+    ("dev", "dbEngineVersion", "9.6", "14, 15, 16, 17"),
+    ("dev", "dbEngineVersion", "16.x", "14, 15, 16, 17"),
+    ("dev", "dbInstanceClass", "db.x1e.32xlarge", "db.t4g.micro"),
+    ("dev", "dbAllocatedStorageGib", "5", "20 to 65536"),
+    ("dev", "dbAllocatedStorageGib", "lots", "whole number"),
+    ("dev", "dbMaxAllocatedStorageGib", "10", "21 to 65536"),
+    ("dev", "dbName", "1db", "a letter"),
+    ("dev", "dbUsername", "rdsadmin", "reserved"),
+    ("dev", "dbPort", "80", "1150 to 65535"),
+    ("dev", "dbPort", "70000", "1150 to 65535"),
+    ("dev", "dbPasswordMode", "plain", "'random', 'secrets-manager'"),
+    ("dev", "backupRetentionDays", "36", "0 to 35"),
+    ("dev", "backupRetentionDays", "-1", "0 to 35"),
+    ("dev", "dbMultiAz", "maybe", "true or false"),
+    ("dev", "dbEnhancedMonitoringInterval", "7", "0, 1, 5"),
+    ("dev", "profile", "staging", "'dev', 'prod'"),
+    ("dev", "projectName", "Bad_Name", "lower-case"),
+    ("prod", "backupRetentionDays", "3", "at least 7"),
+    ("prod", "sshAllowedCidrs", '["203.0.113.0/24"]', "accessMode 'ssm'"),
+    ("dev", "alarmCpuPercent", "0", "1"),
+    ("dev", "alarmCpuPercent", "101", "100"),
+    ("dev", "alarmEmails", '["not-an-address"]', "e-mail"),
+]
+
+
+@pytest.mark.parametrize(("stack", "key", "value", "expected"), BAD_VALUES)
+def test_bad_value_names_key_value_and_what_is_accepted(
+    stack: str, key: str, value: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_for(stack, **{key: value})
+    message = str(raised.value)
+    assert f"bastion-db:{key}" in message
+    assert expected in message
+
+
+def test_ssh_from_anywhere_needs_an_explicit_opt_in_and_never_in_prod() -> None:
+    opened = settings_for("dev", sshAllowedCidrs='["0.0.0.0/0"]', allowSshFromAnywhere="true")
+    assert [str(c) for c in opened.access.ssh_allowed_cidrs] == ["0.0.0.0/0"]
+    with pytest.raises(ConfigError, match="never open to the whole internet"):
+        settings_for(
+            "prod",
+            accessMode="ssh",
+            sshAllowedCidrs='["0.0.0.0/0"]',
+            allowSshFromAnywhere="true",
+        )
+
+
+def test_missing_region_is_named() -> None:
+    with pytest.raises(ConfigError, match="aws:region"):
+        settings_for("dev", **{"aws:region": ""})
+
+
+def test_config_error_is_a_run_error_so_pulumi_prints_no_traceback() -> None:
+    assert issubclass(ConfigError, pulumi.RunError)
+
+
+def test_bad_config_fails_before_any_resource_is_registered(run_stack: RunStack) -> None:
+    from offline.fake_aws import lab_world
+    from offline.recorder import RecordingMonitor
+
+    registered: list[str] = []
+    original = RecordingMonitor.RegisterResource
+
+    def spy(self: RecordingMonitor, request):  # type: ignore[no-untyped-def]
+        registered.append(request.type)
+        return original(self, request)
+
+    RecordingMonitor.RegisterResource = spy  # type: ignore[method-assign]
+    try:
+        with pytest.raises(ConfigError, match="bastion-db:dbPort"):
+            run_stack("dev", world=lab_world(), dbPort="22")
+    finally:
+        RecordingMonitor.RegisterResource = original  # type: ignore[method-assign]
+    # The stack itself is registered by the runtime before the program starts.
+    assert registered == ["pulumi:pulumi:Stack"]
+
+
+def test_loader_defaults_match_what_pulumi_yaml_declares() -> None:
+    """The CLI fills in Pulumi.yaml's defaults; the loader's own fallbacks must agree,
+    or a stack run with a missing key would get different infrastructure."""
+    declared = yaml.safe_load(Path(PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
+    minimal = {"vpcId": "vpc-0a1b2c3d4e5f60718", "sshAllowedCidrs": '["203.0.113.0/24"]'}
+
+    def load(values: dict[str, str]):  # type: ignore[no-untyped-def]
+        return load_settings(
+            ConfigReader(values.get, "bastion-db"),
+            project="bastion-db",
+            stack="dev",
+            aws_region="us-east-1",
+        )
+
+    with_declared_defaults = {
+        key: (
+            str(spec["default"]).lower()
+            if isinstance(spec["default"], bool)
+            else str(spec["default"])
+        )
+        for key, spec in declared.items()
+        if "default" in spec and not isinstance(spec["default"], list)
+    }
+    assert load({**with_declared_defaults, **minimal}) == load(minimal)
+    assert load_module.DEFAULT_BACKUP_RETENTION_DAYS == declared["backupRetentionDays"]["default"]
+
+
+def test_every_key_the_loader_reads_is_declared_in_pulumi_yaml() -> None:
+    declared = set(yaml.safe_load(Path(PROJECT_DIR / "Pulumi.yaml").read_text())["config"])
+    read: list[str] = []
+    values = stack_config("dev")
+
+    def lookup(key: str) -> str | None:
+        read.append(key)
+        return values.get(f"bastion-db:{key}")
+
+    load_settings(
+        ConfigReader(lookup, "bastion-db"),
+        project="bastion-db",
+        stack="dev",
+        aws_region="us-east-1",
+    )
+    assert set(read) <= declared, set(read) - declared
