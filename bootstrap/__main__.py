@@ -1,0 +1,12 @@
+"""Pulumi entry point of the state-bucket project (see bootstrap/program.py)."""
+
+import sys
+from pathlib import Path
+
+# Pulumi runs this file as a script with only bootstrap/ on sys.path. The repo
+# root is added so this project and the main program share one settings package.
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+
+from bootstrap.program import define_state_backend
+
+define_state_backend()

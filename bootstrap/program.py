@@ -1,0 +1,49 @@
+"""The state-bucket program: configuration, one provider, one component, exports."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from bootstrap.state_bucket import StateBucket, StateBucketArgs
+from bootstrap.state_config import PROJECT, load_state_backend_config
+from settings.reader import ConfigReader
+
+# The product's tag set (see the main program), set once on the provider.
+PROJECT_TAG = "bastion-db"
+
+
+def define_state_backend() -> StateBucket:
+    """Declares the state bucket; validates all configuration before any resource."""
+    config = load_state_backend_config(
+        ConfigReader(pulumi.Config(PROJECT).get, PROJECT),
+        ConfigReader(pulumi.Config("aws").get, "aws"),
+    )
+
+    provider = aws.Provider(
+        "aws",
+        aws.ProviderArgs(
+            region=config.region,
+            default_tags=aws.ProviderDefaultTagsArgs(
+                tags={
+                    "Project": PROJECT_TAG,
+                    "Environment": pulumi.get_stack(),
+                    "ManagedBy": "pulumi",
+                }
+            ),
+        ),
+    )
+
+    state = StateBucket(
+        "state",
+        StateBucketArgs(
+            bucket_name=config.bucket_name,
+            noncurrent_version_days=config.noncurrent_version_days,
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
+
+    pulumi.export("bucketName", state.bucket_name)
+    pulumi.export("backendUrl", state.backend_url)
+    pulumi.export("loginCommand", state.login_command)
+    return state
