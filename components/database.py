@@ -152,7 +152,7 @@ class Database(pulumi.ComponentResource):
             None
             if password
             else self.instance.master_user_secrets.apply(
-                lambda secrets: secrets[0].secret_arn if secrets else ""
+                lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
             )
         )
         self.register_outputs(

@@ -62,7 +62,8 @@ def classify_subnets(
         subnet_id: table for table in route_tables for subnet_id in table.associated_subnet_ids
     }
     main = next((table for table in route_tables if table.main), None)
-    public, private = [], []
+    public: list[SubnetFacts] = []
+    private: list[SubnetFacts] = []
     for subnet in sorted(subnets, key=lambda s: (s.availability_zone, s.id)):
         table = explicit.get(subnet.id, main)
         is_public = table is not None and table.routes_to_internet_gateway
@@ -137,7 +138,9 @@ class ExistingNetwork(pulumi.ComponentResource):
 
         def subnets_with_tags(tags: tuple[tuple[str, str], ...]) -> pulumi.Output[list[str]]:
             return aws.ec2.get_subnets_output(
-                filters=[aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[existing_vpc_id])],
+                filters=existing_vpc_id.apply(
+                    lambda vpc: [aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc])]
+                ),
                 tags=dict(tags) or None,
                 opts=invoke_opts,
             ).ids
@@ -162,9 +165,12 @@ class ExistingNetwork(pulumi.ComponentResource):
                 lambda found: classify_subnets(found[0], found[1])
             )
 
-        routed_layout = pulumi.Output.all(all_subnet_ids, route_table_ids).apply(
-            lambda ids: describe(ids[0], ids[1])
-        )
+        def describe_all(ids: list[Any]) -> pulumi.Output[SubnetLayout]:
+            return describe(ids[0], ids[1])
+
+        routed_layout: pulumi.Output[SubnetLayout] = pulumi.Output.all(
+            all_subnet_ids, route_table_ids
+        ).apply(describe_all)
         selected = _apply_overrides(
             routed_layout, args.selection, subnets_with_tags, all_subnet_ids
         ).apply(lambda layout: check_layout(vpc_id, layout))
@@ -197,7 +203,7 @@ def _apply_overrides(
         if ids:
             return pulumi.Output.from_input(list(ids))
         if tags:
-            return subnets_with_tags(tags)  # type: ignore[no-any-return]
+            return subnets_with_tags(tags)
         return None
 
     public_pick = pick(selection.public_subnet_ids, selection.public_subnet_tags)

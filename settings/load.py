@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import cast
+from typing import Literal, cast
 
 from settings import validate
 from settings.engines import ENGINES, EngineSpec
@@ -211,7 +211,9 @@ def _bastion(reader: ConfigReader) -> BastionSettings:
     root_gib = validate.in_range(
         key("bastionRootVolumeGib"), reader.integer("bastionRootVolumeGib", 8) or 0, 8, 100, "GiB"
     )
-    architecture = "arm64" if BASTION_INSTANCE_TYPES[instance_type] == "arm64" else "x86_64"
+    architecture: Literal["x86_64", "arm64"] = (
+        "arm64" if BASTION_INSTANCE_TYPES[instance_type] == "arm64" else "x86_64"
+    )
     return BastionSettings(
         instance_type=instance_type, architecture=architecture, root_volume_gib=root_gib
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import jsonschema
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from offline.runner import ProgramRun
@@ -16,7 +16,7 @@ from tests.preflight.deployment_schema import DEPLOYMENT_V3, PROPERTY_VALUE
 
 def validator() -> jsonschema.Draft202012Validator:
     registry: Registry = Registry().with_resource(
-        "property-value", Resource(contents=PROPERTY_VALUE, specification=DRAFT202012)
+        "property-value", DRAFT202012.create_resource(PROPERTY_VALUE)
     )
     return jsonschema.Draft202012Validator(DEPLOYMENT_V3, registry=registry)
 

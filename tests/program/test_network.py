@@ -39,7 +39,7 @@ def test_lab_vpc_is_classified_by_routing(run_stack: RunStack) -> None:
         (empty_world(), "does not exist"),
     ],
 )
-def test_unusable_vpc_ends_in_a_clear_error(run_stack: RunStack, world, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_vpc_ends_in_a_clear_error(run_stack: RunStack, world, message: str) -> None:
     with pytest.raises(NetworkLookupError, match=message):
         run_stack("dev", world=world)
 
@@ -88,7 +88,7 @@ def test_explicit_single_zone_private_subnets_are_refused(run_stack: RunStack) -
         ("aws:index/getCallerIdentity:getCallerIdentity", {}),
     ],
 )
-def test_fake_answers_have_the_exact_shape_of_the_real_invokes(token: str, args: dict) -> None:  # type: ignore[type-arg]
+def test_fake_answers_have_the_exact_shape_of_the_real_invokes(token: str, args: dict) -> None:
     import pulumi
     import pulumi_aws as aws
 

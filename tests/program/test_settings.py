@@ -22,7 +22,7 @@ RSA_2048 = (
 )
 
 
-def settings_for(stack: str = "dev", **overrides: str):  # type: ignore[no-untyped-def]
+def settings_for(stack: str = "dev", **overrides: str):
     values = stack_config(stack, **overrides)
     return load_settings(
         ConfigReader(lambda key: values.get(f"bastion-db:{key}"), "bastion-db"),
@@ -114,7 +114,7 @@ def test_bad_config_fails_before_any_resource_is_registered(run_stack: RunStack)
     registered: list[str] = []
     original = RecordingMonitor.RegisterResource
 
-    def spy(self: RecordingMonitor, request):  # type: ignore[no-untyped-def]
+    def spy(self: RecordingMonitor, request):
         registered.append(request.type)
         return original(self, request)
 
@@ -134,7 +134,7 @@ def test_loader_defaults_match_what_pulumi_yaml_declares() -> None:
     declared = yaml.safe_load(Path(PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     minimal = {"vpcId": "vpc-0a1b2c3d4e5f60718", "sshAllowedCidrs": '["203.0.113.0/24"]'}
 
-    def load(values: dict[str, str]):  # type: ignore[no-untyped-def]
+    def load(values: dict[str, str]):
         return load_settings(
             ConfigReader(values.get, "bastion-db"),
             project="bastion-db",
@@ -152,7 +152,7 @@ def test_loader_defaults_match_what_pulumi_yaml_declares() -> None:
         if "default" in spec and not isinstance(spec["default"], list)
     }
     assert load({**with_declared_defaults, **minimal}) == load(minimal)
-    assert load_module.DEFAULT_BACKUP_RETENTION_DAYS == declared["backupRetentionDays"]["default"]
+    assert declared["backupRetentionDays"]["default"] == load_module.DEFAULT_BACKUP_RETENTION_DAYS
 
 
 def test_every_key_the_loader_reads_is_declared_in_pulumi_yaml() -> None:

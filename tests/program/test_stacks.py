@@ -237,8 +237,9 @@ def test_two_runs_register_the_same_graph(run_stack: RunStack, dev_run: ProgramR
             (
                 r.urn,
                 r.parent,
-                r.dependencies,
-                tuple(sorted(r.property_dependencies.items())),
+                # the SDK sends dependencies in no fixed order
+                tuple(sorted(r.dependencies)),
+                tuple(sorted((k, tuple(sorted(v))) for k, v in r.property_dependencies.items())),
                 repr(r.inputs),
             )
             for r in run.resources

@@ -1,0 +1,1 @@
+"""Tests of the monitoring component, its thresholds and its settings."""

@@ -1,0 +1,19 @@
+"""Thresholds per stack as the real stack files set them: prod runs on the
+defaults (AWS's recommended alarms, declared in Pulumi.yaml), dev loosens them
+in Pulumi.dev.yaml. Read from the files, so the tests follow the stacks."""
+
+from __future__ import annotations
+
+from settings.monitoring import MonitoringSettings, parse_monitoring
+from settings.reader import ConfigReader
+from tests.conftest import stack_config
+
+
+def stack_thresholds(stack: str) -> MonitoringSettings:
+    values = stack_config(stack)
+    return parse_monitoring(
+        ConfigReader(lambda key: values.get(f"bastion-db:{key}"), "bastion-db"), stack
+    )
+
+
+PROFILES = {"dev": stack_thresholds("dev"), "prod": stack_thresholds("prod")}
