@@ -129,5 +129,11 @@ class Bastion(pulumi.ComponentResource):
         self.instance_id = self.instance.id
         self.public_dns = self.instance.public_dns
         self.register_outputs(
-            {"instanceId": self.instance_id, "publicDns": self.public_dns, "amiId": image.id}
+            {
+                "instanceId": self.instance_id,
+                "publicDns": self.public_dns,
+                # Which image, published by whom: the policy pack checks the owner.
+                "amiId": image.id,
+                "amiOwnerId": image.owner_id,
+            }
         )

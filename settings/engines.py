@@ -51,7 +51,11 @@ POSTGRES = EngineSpec(
     max_username_length=63,
     log_exports=("postgresql", "upgrade"),
     force_tls_parameter=("rds.force_ssl", "1"),
-    logging_parameters=(("log_min_duration_statement", "1000"), ("log_connections", "1")),
+    logging_parameters=(
+        ("log_statement", "ddl"),
+        ("log_min_duration_statement", "1000"),
+        ("log_connections", "1"),
+    ),
     client_package="postgresql16",
     client_command="psql",
 )
