@@ -1,0 +1,214 @@
+"""Guardrails for SSH keys: the generated TLS key and the EC2 key pair."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import Policy, Severity
+
+from .common import (
+    KEY_PAIR,
+    TLS_PRIVATE_KEY,
+    UNKNOWN,
+    ResourceCheck,
+    StackCheck,
+    as_int,
+    resource_rule,
+    stack_rule,
+    string_list_schema,
+    unknown_refusal,
+)
+
+# The TLS provider's defaults when the program leaves them out.
+TLS_DEFAULT_RSA_BITS = 2048
+TLS_DEFAULT_ECDSA_CURVE = "P224"
+
+KEY_STRENGTH_CONFIG = {
+    "minimumRsaBits": {
+        "type": "integer",
+        "minimum": 2048,
+        "description": "Smallest accepted RSA modulus.",
+        "default": 3072,
+    },
+    "allowedEcdsaCurves": string_list_schema("Accepted ECDSA curves.", ["P256", "P384", "P521"]),
+}
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    algorithm: str
+    rsa_bits: int | None = None
+    curve: str | None = None
+
+
+def key_problems(facts: KeyFacts, config: dict[str, Any], subject: str) -> list[str]:
+    """Why a key of this algorithm and size is not accepted (empty if it is)."""
+    minimum = as_int(config.get("minimumRsaBits")) or 3072
+    curves = [str(c) for c in config.get("allowedEcdsaCurves") or []]
+    algorithm = facts.algorithm.upper()
+    if algorithm == "RSA":
+        if facts.rsa_bits is None or facts.rsa_bits < minimum:  # type: ignore[operator]
+            return [
+                f"{subject} is RSA with {facts.rsa_bits} bits; at least {minimum} are required "
+                "(NIST deprecates 2048-bit RSA after 2030). Use ED25519, or RSA 4096."
+            ]
+        return []
+    if algorithm in ("DSA", "SSH-DSS"):
+        return [
+            f"{subject} is DSA, which OpenSSH no longer accepts and which is broken. Use ED25519."
+        ]
+    if algorithm == "ECDSA":
+        if facts.curve not in curves:
+            return [f"{subject} is ECDSA on curve {facts.curve}; use one of {', '.join(curves)}."]
+        return []
+    if algorithm in ("ED25519", "SK-ED25519", "SK-ECDSA"):
+        return []
+    return [f"{subject} uses algorithm {facts.algorithm}, which is not accepted. Use ED25519."]
+
+
+def tls_key_facts(props: dict[str, Any]) -> KeyFacts | str:
+    """The key's algorithm and size, or the name of the property that is unknown."""
+    algorithm = props.get("algorithm")
+    if algorithm is UNKNOWN:
+        return "algorithm"
+    algorithm = str(algorithm or "")
+    if algorithm.upper() == "RSA":
+        bits = props.get("rsaBits")
+        if bits is UNKNOWN:
+            return "rsaBits"
+        value = as_int(bits)
+        return KeyFacts("RSA", rsa_bits=TLS_DEFAULT_RSA_BITS if value is None else int(value))  # type: ignore[arg-type]
+    if algorithm.upper() == "ECDSA":
+        curve = props.get("ecdsaCurve")
+        if curve is UNKNOWN:
+            return "ecdsaCurve"
+        return KeyFacts("ECDSA", curve=str(curve or TLS_DEFAULT_ECDSA_CURVE).upper())
+    return KeyFacts(algorithm)
+
+
+def _read_string(blob: bytes, offset: int) -> tuple[bytes, int]:
+    if offset + 4 > len(blob):
+        raise ValueError("truncated key")
+    length = int.from_bytes(blob[offset : offset + 4], "big")
+    end = offset + 4 + length
+    if end > len(blob):
+        raise ValueError("truncated key")
+    return blob[offset + 4 : end], end
+
+
+def openssh_key_facts(text: str) -> KeyFacts | None:
+    """Algorithm and size of an OpenSSH public key line (``ssh-rsa AAAA... comment``)."""
+    fields = text.strip().split()
+    if len(fields) < 2:
+        return None
+    try:
+        blob = base64.b64decode(fields[1], validate=True)
+        kind, offset = _read_string(blob, 0)
+        name = kind.decode("ascii")
+        if name != fields[0]:
+            return None
+        if name == "ssh-rsa":
+            _exponent, offset = _read_string(blob, offset)
+            modulus, _ = _read_string(blob, offset)
+            return KeyFacts("RSA", rsa_bits=int.from_bytes(modulus, "big").bit_length())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if name == "ssh-dss":
+        return KeyFacts("DSA")
+    if name.startswith("ecdsa-sha2-nistp"):
+        return KeyFacts("ECDSA", curve="P" + name.removeprefix("ecdsa-sha2-nistp"))
+    if name == "ssh-ed25519":
+        return KeyFacts("ED25519")
+    if name.startswith("sk-ssh-ed25519"):
+        return KeyFacts("SK-ED25519")
+    if name.startswith("sk-ecdsa"):
+        return KeyFacts("SK-ECDSA")
+    return KeyFacts(name)
+
+
+def _tls_key_strength(check: ResourceCheck) -> None:
+    facts = tls_key_facts(check.props)
+    if isinstance(facts, str):
+        check.report(
+            unknown_refusal(facts, "the key is strong enough", f"Set {facts} as a literal.")
+        )
+        return
+    for problem in key_problems(facts, check.config, f"Private key '{check.name}'"):
+        check.report(problem)
+
+
+def _key_pair_strength(check: StackCheck) -> None:
+    view = check.view
+    for pair in view.of_type(KEY_PAIR):
+        sources = view.resolve(pair, "publicKey", (TLS_PRIVATE_KEY,))
+        public_key = pair.props.get("publicKey")
+        judged = False
+        for key in sources.nodes:
+            judged = True
+            facts = tls_key_facts(key.props)
+            if isinstance(facts, str):
+                check.report(
+                    unknown_refusal(
+                        f"{facts} of private key '{key.name}'",
+                        f"key pair '{pair.name}' is strong enough",
+                        f"Set {facts} as a literal.",
+                    ),
+                    pair.urn,
+                )
+                continue
+            for problem in key_problems(
+                facts, check.config, f"Key pair '{pair.name}' (from '{key.name}')"
+            ):
+                check.report(problem, pair.urn)
+        if isinstance(public_key, str):
+            facts_or_none = openssh_key_facts(public_key)
+            if facts_or_none is not None:
+                judged = True
+                for problem in key_problems(facts_or_none, check.config, f"Key pair '{pair.name}'"):
+                    check.report(problem, pair.urn)
+        if judged:
+            continue
+        if public_key is UNKNOWN:
+            check.report(
+                unknown_refusal(
+                    f"The public key of key pair '{pair.name}'",
+                    "the key is strong enough",
+                    "Generate it with tls.PrivateKey in this stack (so the dependency is recorded) "
+                    "or give the OpenSSH public key as a literal.",
+                ),
+                pair.urn,
+            )
+        else:
+            check.report(
+                f"The public key of key pair '{pair.name}' is not an OpenSSH public key this check "
+                "can read, so its strength cannot be shown. Give it as 'ssh-ed25519 AAAA...'.",
+                pair.urn,
+            )
+
+
+def policies() -> list[Policy]:
+    return [
+        resource_rule(
+            name="tls-key-strength",
+            description=(
+                "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; "
+                "never DSA."
+            ),
+            severity=Severity.HIGH,
+            remediation_steps="Use algorithm=ED25519, or RSA with rsaBits=4096.",
+            types=(TLS_PRIVATE_KEY,),
+            check=_tls_key_strength,
+            config=dict(KEY_STRENGTH_CONFIG),
+        ),
+        stack_rule(
+            name="ec2-key-pair-strength",
+            description="EC2 key pairs hold strong public keys (judged by the key that made them).",
+            severity=Severity.HIGH,
+            remediation_steps="Register an ED25519 key (or RSA 4096); never DSA or short RSA.",
+            check=_key_pair_strength,
+            config=dict(KEY_STRENGTH_CONFIG),
+        ),
+    ]

@@ -1,0 +1,729 @@
+"""Drives a policy pack over the analyzer gRPC protocol, as the Pulumi CLI does.
+
+What the CLI does for a Python pack (pulumi/pulumi
+``sdk/go/common/resource/plugin/analyzer_plugin.go`` and ``plugin.go``), and so
+what this client does:
+
+1. start ``<python> -u -m pulumi.policy <engine address> .`` in the pack's
+   folder, with ``PULUMI_PROJECT``/``PULUMI_STACK``/``PULUMI_ORGANIZATION``/
+   ``PULUMI_DRY_RUN`` and the stack's config as ``PULUMI_CONFIG`` in its
+   environment; the first line on its stdout is the port it listens on;
+2. ``Handshake`` (the Python SDK answers UNIMPLEMENTED, which is fine),
+   ``ConfigureStack``, ``GetAnalyzerInfo``, then ``Configure`` with the
+   reconciled configuration (see :mod:`preflight.policy_config`);
+3. per resource: ``Remediate`` over its inputs, then ``Analyze`` over the
+   remediated inputs; then one ``AnalyzeStack`` over every resource's outputs
+   with parent, dependencies and property dependencies;
+4. stop the pack: interrupt it (the SDK stops its server on
+   ``KeyboardInterrupt``), and kill it if it has not gone within 5 seconds.
+
+The engine address: ``pulumi.policy`` parses it but never uses it (its
+runtime settings get no engine), so the pack's ``pulumi.log`` output lands
+on its stderr, which this client captures in :attr:`PolicyPackAnalyzer.logs`.
+No fake engine server is needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import grpc
+import yaml
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+
+from offline.recorder import SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, decode
+from offline.snapshot import ResourceSnapshot, SecretValue, UnknownValue
+from preflight.policy_config import (
+    PolicyConfig,
+    load_policy_config_file,
+    parse_policy_config,
+    reconcile_policy_config,
+)
+
+# pulumi.policy requires the argument but does nothing with it (see above).
+UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
+# The SDK raises the gRPC message limit to 400 MB; a big stack's AnalyzeStack needs it.
+MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+GRACEFUL_STOP_SECONDS = 5.0
+
+LEVEL_NAMES = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "remediate",
+    analyzer_pb2.DISABLED: "disabled",
+}
+LEVEL_VALUES = {name: value for value, name in LEVEL_NAMES.items()}
+SEVERITY_NAMES = {
+    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "",
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
+POLICY_TYPES = {
+    analyzer_pb2.POLICY_TYPE_RESOURCE: "resource",
+    analyzer_pb2.POLICY_TYPE_STACK: "stack",
+}
+
+
+class PolicyPackError(RuntimeError):
+    """The pack could not be started, or failed while analyzing."""
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    """One policy as ``GetAnalyzerInfo`` describes it."""
+
+    name: str
+    description: str
+    enforcement_level: str
+    severity: str
+    remediation_steps: str
+    policy_type: str
+    display_name: str = ""
+    config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    required_config: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnalyzerInfo:
+    name: str
+    # PulumiPolicy.yaml's version when it has one (the CLI prefers it), else the pack's
+    version: str
+    supports_config: bool
+    policies: tuple[PolicyInfo, ...]
+    initial_config: Mapping[str, PolicyConfig]
+    display_name: str = ""
+    description: str = ""
+
+    def policy(self, name: str) -> PolicyInfo | None:
+        return next((p for p in self.policies if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy_name: str
+    policy_pack: str
+    policy_pack_version: str
+    description: str
+    # As the pack sent it: the policy's description, a newline, then the finding
+    message: str
+    # The resource in violation; None for a finding about the stack as a whole
+    urn: str | None
+    enforcement_level: str
+    severity: str
+    remediation_steps: str = ""
+
+    @property
+    def finding(self) -> str:
+        """The message without the description the SDK puts in front of it."""
+        head, _, rest = self.message.partition("\n")
+        return rest if head == self.description and rest else self.message
+
+    @property
+    def is_mandatory(self) -> bool:
+        return self.enforcement_level == "mandatory"
+
+
+@dataclass(frozen=True)
+class Remediation:
+    policy_name: str
+    policy_pack: str
+    policy_pack_version: str
+    description: str
+    urn: str
+    # The resource's whole new inputs, or None when the remediation could not run
+    properties: Mapping[str, Any] | None
+    # Why it could not run (e.g. a value unknown during preview)
+    diagnostic: str = ""
+
+
+@dataclass(frozen=True)
+class AnalysisReport:
+    violations: tuple[Violation, ...]
+    remediations: tuple[Remediation, ...]
+
+    @property
+    def mandatory(self) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.is_mandatory)
+
+    def for_policy(self, name: str) -> tuple[Violation, ...]:
+        return tuple(v for v in self.violations if v.policy_name == name)
+
+    def remediated_by(self, name: str) -> tuple[Remediation, ...]:
+        return tuple(r for r in self.remediations if r.policy_name == name)
+
+
+# --- the wire format ----------------------------------------------------------------
+
+
+def to_wire(value: Any, *, skip_internal: bool = True) -> Any:
+    """A snapshot value as the engine marshals it: secrets in the secret
+    envelope, unknowns as the unknown sentinel, internal ``__`` keys dropped
+    (the engine's ``SkipInternalKeys`` for Analyze and AnalyzeStack)."""
+    if isinstance(value, SecretValue):
+        return {SIG_KEY: SECRET_SIG, "value": to_wire(value.value, skip_internal=skip_internal)}
+    if isinstance(value, UnknownValue):
+        return UNKNOWN_VALUE
+    if isinstance(value, Mapping):
+        return {
+            str(key): to_wire(item, skip_internal=skip_internal)
+            for key, item in value.items()
+            if not (skip_internal and str(key).startswith("__"))
+        }
+    if isinstance(value, list | tuple):
+        return [to_wire(item, skip_internal=skip_internal) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"cannot send a {type(value).__name__} to a policy pack")
+
+
+def to_struct(properties: Mapping[str, Any], *, skip_internal: bool = True) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(to_wire(properties, skip_internal=skip_internal))
+    return struct
+
+
+def _struct_to_python(struct: struct_pb2.Struct) -> dict[str, Any]:
+    return decode(struct)
+
+
+# --- the client ------------------------------------------------------------------------
+
+
+def _pack_settings(pack_dir: Path) -> dict[str, Any]:
+    path = pack_dir / "PulumiPolicy.yaml"
+    if not path.is_file():
+        raise PolicyPackError(f"{pack_dir} is not a policy pack: it has no PulumiPolicy.yaml")
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _pack_python(pack_dir: Path, settings: Mapping[str, Any]) -> str:
+    """The interpreter the CLI's shim would use: the pack's ``virtualenv``
+    option when it names one that exists, else the one running this code."""
+    runtime = settings.get("runtime")
+    options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
+    venv = options.get("virtualenv") if isinstance(options, dict) else None
+    if isinstance(venv, str) and venv:
+        # normpath, not resolve(): the venv's python is a symlink to the base
+        # interpreter, and only the link's path makes Python use the venv.
+        candidate = os.path.normpath(pack_dir / venv / "bin" / "python")
+        if os.path.exists(candidate):
+            return candidate
+    return sys.executable
+
+
+def _status(error: Exception) -> Any:
+    """The status code of a failed call (``RpcError`` objects that came
+    from a call also implement ``grpc.Call``)."""
+    code = getattr(error, "code", None)
+    return code() if callable(code) else None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    try:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=GRACEFUL_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+class PolicyPackAnalyzer:
+    """A running policy pack and the calls the CLI makes to it.
+
+    Use as a context manager; the pack's process is stopped on exit, on error
+    and, as a last resort, when the object is garbage collected.
+    """
+
+    def __init__(
+        self,
+        pack_dir: str | Path,
+        *,
+        project: str = "bastion-db",
+        stack: str = "dev",
+        organization: str = "organization",
+        dry_run: bool = True,
+        stack_config: Mapping[str, str] | None = None,
+        secret_config_keys: Sequence[str] = (),
+        stack_tags: Mapping[str, str] | None = None,
+        python: str | None = None,
+        startup_timeout: float = 30.0,
+        rpc_timeout: float = 120.0,
+    ) -> None:
+        self.pack_dir = Path(pack_dir).resolve()
+        self.settings = _pack_settings(self.pack_dir)
+        self.python = python or _pack_python(self.pack_dir, self.settings)
+        self.project = project
+        self.stack = stack
+        self.organization = organization
+        self.dry_run = dry_run
+        self.stack_config = dict(stack_config or {})
+        self.secret_config_keys = tuple(secret_config_keys)
+        self.stack_tags = dict(stack_tags or {})
+        self.startup_timeout = startup_timeout
+        self.rpc_timeout = rpc_timeout
+        # Lines the pack wrote to stderr (its pulumi.log output) and to stdout after the port
+        self.logs: list[str] = []
+        self._process: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        self._readers: list[threading.Thread] = []
+        self._info: AnalyzerInfo | None = None
+        self._finalizer: weakref.finalize | None = None
+
+    # -- lifecycle --
+
+    def __enter__(self) -> PolicyPackAnalyzer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "PULUMI_PROJECT": self.project,
+                "PULUMI_STACK": self.stack,
+                "PULUMI_ORGANIZATION": self.organization,
+                "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+            }
+        )
+        if self.stack_config:
+            env["PULUMI_CONFIG"] = json.dumps(self.stack_config)
+        else:
+            env.pop("PULUMI_CONFIG", None)
+        # What the CLI's pulumi-analyzer-policy-python shim does for a virtualenv.
+        env["PATH"] = f"{Path(self.python).parent}{os.pathsep}{env.get('PATH', '')}"
+        env.pop("PYTHONHOME", None)
+        return env
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        process = subprocess.Popen(
+            [self.python, "-u", "-m", "pulumi.policy", UNUSED_ENGINE_ADDRESS, "."],
+            cwd=self.pack_dir,
+            env=self._environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self._process = process
+        self._finalizer = weakref.finalize(self, _stop, process)
+        try:
+            port = self._read_port(process)
+            self._connect(port)
+        except BaseException:
+            self.close()
+            raise
+
+    def _drain(self, stream: Any, prefix: str) -> None:
+        for raw in iter(stream.readline, b""):
+            self.logs.append(prefix + raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def _read_port(self, process: subprocess.Popen[bytes]) -> int:
+        assert process.stdout is not None and process.stderr is not None
+        stderr_reader = threading.Thread(target=self._drain, args=(process.stderr, ""), daemon=True)
+        stderr_reader.start()
+        self._readers.append(stderr_reader)
+        first_line: queue.Queue[bytes] = queue.Queue()
+        stdout = process.stdout
+
+        def read_first_line() -> None:
+            first_line.put(stdout.readline())
+            self._drain(stdout, "stdout: ")
+
+        stdout_reader = threading.Thread(target=read_first_line, daemon=True)
+        stdout_reader.start()
+        self._readers.append(stdout_reader)
+        try:
+            line = first_line.get(timeout=self.startup_timeout)
+        except queue.Empty:
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} did not print its port within "
+                f"{self.startup_timeout:.0f}s{self._log_tail()}"
+            ) from None
+        text = line.decode("utf-8", "replace").strip()
+        if not text:
+            process.wait(timeout=GRACEFUL_STOP_SECONDS)
+            stderr_reader.join(timeout=1.0)
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} failed to start (exit code {process.returncode})"
+                f"{self._log_tail()}"
+            )
+        try:
+            port = int(text)
+        except ValueError:
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} wrote an invalid port to stdout: {text!r}"
+            ) from None
+        if not 0 < port < 65536:
+            raise PolicyPackError(f"policy pack {self.pack_dir} wrote an invalid port: {port}")
+        return port
+
+    def _log_tail(self, lines: int = 20) -> str:
+        tail = self.logs[-lines:]
+        return (":\n" + "\n".join(tail)) if tail else ""
+
+    def _connect(self, port: int) -> None:
+        channel = grpc.insecure_channel(
+            f"127.0.0.1:{port}",
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
+        self._channel = channel
+        try:
+            grpc.channel_ready_future(channel).result(timeout=self.startup_timeout)
+        except grpc.FutureTimeoutError:
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} did not accept connections on port {port}"
+            ) from None
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        self._handshake()
+        self._configure_stack()
+
+    def close(self) -> None:
+        """Stops the pack; safe to call more than once."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        self._stub = None
+        if self._process is not None:
+            _stop(self._process)
+            for stream in (self._process.stdout, self._process.stderr):
+                if stream is not None:
+                    stream.close()
+            self._process = None
+        for reader in self._readers:
+            reader.join(timeout=1.0)
+        self._readers = []
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    # -- calls --
+
+    def _analyzer(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        if self._stub is None:
+            raise PolicyPackError("the policy pack is not running; use it inside a `with` block")
+        return self._stub
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self._analyzer(), method)(request, timeout=self.rpc_timeout)
+        except grpc.RpcError as error:
+            code = _status(error)
+            details_of = getattr(error, "details", None)
+            details = details_of() if callable(details_of) else str(error)
+            raise PolicyPackError(
+                f"{method} failed ({code}): {details}{self._log_tail()}"
+            ) from error
+
+    def _handshake(self) -> None:
+        request = analyzer_pb2.AnalyzerHandshakeRequest(
+            engine_address=UNUSED_ENGINE_ADDRESS,
+            root_directory=str(self.pack_dir),
+            program_directory=str(self.pack_dir),
+        )
+        try:
+            self._analyzer().Handshake(request, timeout=self.rpc_timeout)
+        except grpc.RpcError as error:
+            if _status(error) != grpc.StatusCode.UNIMPLEMENTED:
+                raise PolicyPackError(f"Handshake failed: {error}") from error
+
+    def _configure_stack(self) -> None:
+        request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=self.stack,
+            project=self.project,
+            organization=self.organization,
+            dry_run=self.dry_run,
+            config=self.stack_config,
+            config_secret_keys=list(self.secret_config_keys),
+            tags=self.stack_tags,
+        )
+        try:
+            self._analyzer().ConfigureStack(request, timeout=self.rpc_timeout)
+        except grpc.RpcError as error:
+            if _status(error) != grpc.StatusCode.UNIMPLEMENTED:
+                raise PolicyPackError(f"ConfigureStack failed: {error}") from error
+
+    def plugin_version(self) -> str:
+        info: plugin_pb2.PluginInfo = self._call("GetPluginInfo", empty_pb2.Empty())
+        return info.version
+
+    def info(self) -> AnalyzerInfo:
+        if self._info is None:
+            self._info = self._read_info(self._call("GetAnalyzerInfo", empty_pb2.Empty()))
+        return self._info
+
+    def _read_info(self, response: analyzer_pb2.AnalyzerInfo) -> AnalyzerInfo:
+        policies = []
+        for policy in response.policies:
+            schema = _struct_to_python(policy.configSchema.properties)
+            policies.append(
+                PolicyInfo(
+                    name=policy.name,
+                    description=policy.description,
+                    enforcement_level=LEVEL_NAMES[policy.enforcementLevel],
+                    severity=SEVERITY_NAMES.get(policy.severity, ""),
+                    remediation_steps=policy.remediation_steps,
+                    policy_type=POLICY_TYPES.get(policy.policy_type, "unknown"),
+                    display_name=policy.displayName,
+                    config_schema={k: v for k, v in schema.items() if isinstance(v, dict)},
+                    required_config=tuple(policy.configSchema.required),
+                )
+            )
+        initial = {
+            name: PolicyConfig(
+                LEVEL_NAMES[config.enforcementLevel], _struct_to_python(config.properties)
+            )
+            for name, config in response.initialConfig.items()
+        }
+        version = str(self.settings.get("version") or response.version)
+        return AnalyzerInfo(
+            name=response.name,
+            version=version,
+            supports_config=response.supportsConfig,
+            policies=tuple(sorted(policies, key=lambda p: p.name)),
+            initial_config=initial,
+            display_name=response.displayName,
+            description=response.description,
+        )
+
+    def configure(self, config: Mapping[str, PolicyConfig]) -> None:
+        """Sends a reconciled configuration (``Configure``)."""
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, policy_config in config.items():
+            level = policy_config.enforcement_level or "advisory"
+            request.policyConfig[name].CopyFrom(
+                analyzer_pb2.PolicyConfig(
+                    enforcementLevel=LEVEL_VALUES[level],
+                    properties=to_struct(policy_config.properties, skip_internal=False),
+                )
+            )
+        self._call("Configure", request)
+
+    def configure_from(
+        self, user_config: str | Path | Mapping[str, Any] | None = None
+    ) -> dict[str, PolicyConfig]:
+        """Builds the configuration as the CLI does (defaults, the pack's
+        initial config, then ``user_config``: a ``--policy-pack-config`` file
+        path or its parsed JSON), validates it, sends it and returns it."""
+        info = self.info()
+        source = ""
+        if user_config is None:
+            parsed: dict[str, PolicyConfig] = {}
+        elif isinstance(user_config, str | Path):
+            source = str(user_config)
+            parsed = load_policy_config_file(user_config)
+        else:
+            parsed = parse_policy_config(user_config)
+        config = reconcile_policy_config(
+            info.policies,
+            info.initial_config,
+            parsed,
+            pack_name=info.name,
+            pack_version=info.version,
+            source=source,
+        )
+        self.configure(config)
+        return config
+
+    # -- analysis --
+
+    def _provider(
+        self, snapshot: ResourceSnapshot, by_urn: Mapping[str, ResourceSnapshot]
+    ) -> analyzer_pb2.AnalyzerProviderResource | None:
+        reference = snapshot.provider
+        if not reference:
+            return None
+        provider = by_urn.get(reference)
+        if provider is None:
+            # A provider reference is "<urn>::<id>".
+            head, separator, _ = reference.rpartition("::")
+            provider = by_urn.get(head) if separator else None
+        if provider is None:
+            return None
+        return analyzer_pb2.AnalyzerProviderResource(
+            type=provider.type,
+            urn=provider.urn,
+            name=provider.name,
+            properties=to_struct(provider.inputs),
+        )
+
+    @staticmethod
+    def _options(snapshot: ResourceSnapshot) -> analyzer_pb2.AnalyzerResourceOptions:
+        return analyzer_pb2.AnalyzerResourceOptions(
+            protect=snapshot.protect,
+            additionalSecretOutputs=list(snapshot.additional_secret_outputs),
+            parent=snapshot.parent or "",
+            customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(),
+        )
+
+    def _violations(
+        self, response: analyzer_pb2.AnalyzeResponse, default_urn: str | None
+    ) -> list[Violation]:
+        info = self.info()
+        found = []
+        for diagnostic in response.diagnostics:
+            policy = info.policy(diagnostic.policyName)
+            found.append(
+                Violation(
+                    policy_name=diagnostic.policyName,
+                    policy_pack=diagnostic.policyPackName,
+                    policy_pack_version=info.version or diagnostic.policyPackVersion,
+                    description=diagnostic.description,
+                    message=diagnostic.message,
+                    urn=diagnostic.urn or default_urn,
+                    enforcement_level=LEVEL_NAMES[diagnostic.enforcementLevel],
+                    severity=SEVERITY_NAMES.get(diagnostic.severity, ""),
+                    remediation_steps=policy.remediation_steps if policy else "",
+                )
+            )
+        return found
+
+    def remediate(
+        self,
+        snapshot: ResourceSnapshot,
+        by_urn: Mapping[str, ResourceSnapshot] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> list[Remediation]:
+        """``Remediate`` over the resource's inputs; each result carries the
+        whole new inputs, the last one being what ``Analyze`` should see."""
+        by_urn = by_urn if by_urn is not None else {snapshot.urn: snapshot}
+        request = analyzer_pb2.AnalyzeRequest(
+            type=snapshot.type,
+            properties=to_struct(
+                snapshot.inputs if inputs is None else inputs, skip_internal=False
+            ),
+            urn=snapshot.urn,
+            name=snapshot.name,
+            options=self._options(snapshot),
+            provider=self._provider(snapshot, by_urn),
+        )
+        response: analyzer_pb2.RemediateResponse = self._call("Remediate", request)
+        info = self.info()
+        return [
+            Remediation(
+                policy_name=item.policyName,
+                policy_pack=item.policyPackName,
+                policy_pack_version=info.version or item.policyPackVersion,
+                description=item.description,
+                urn=snapshot.urn,
+                properties=_struct_to_python(item.properties)
+                if item.HasField("properties")
+                else None,
+                diagnostic=item.diagnostic,
+            )
+            for item in response.remediations
+        ]
+
+    def analyze_resource(
+        self,
+        snapshot: ResourceSnapshot,
+        by_urn: Mapping[str, ResourceSnapshot] | None = None,
+        inputs: Mapping[str, Any] | None = None,
+    ) -> list[Violation]:
+        """``Analyze`` over the resource's inputs (or the given ones)."""
+        by_urn = by_urn if by_urn is not None else {snapshot.urn: snapshot}
+        request = analyzer_pb2.AnalyzeRequest(
+            type=snapshot.type,
+            properties=to_struct(snapshot.inputs if inputs is None else inputs),
+            urn=snapshot.urn,
+            name=snapshot.name,
+            options=self._options(snapshot),
+            provider=self._provider(snapshot, by_urn),
+        )
+        return self._violations(self._call("Analyze", request), snapshot.urn)
+
+    def analyze_stack(self, snapshots: Sequence[ResourceSnapshot]) -> list[Violation]:
+        """``AnalyzeStack`` over every resource's outputs and relationships."""
+        by_urn = {s.urn: s for s in snapshots}
+        resources = []
+        for snapshot in snapshots:
+            resources.append(
+                analyzer_pb2.AnalyzerResource(
+                    type=snapshot.type,
+                    properties=to_struct(snapshot.outputs),
+                    urn=snapshot.urn,
+                    name=snapshot.name,
+                    options=self._options(snapshot),
+                    provider=self._provider(snapshot, by_urn),
+                    parent=snapshot.parent or "",
+                    dependencies=list(snapshot.dependencies),
+                    propertyDependencies={
+                        key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns))
+                        for key, urns in snapshot.property_dependencies.items()
+                        if urns
+                    },
+                )
+            )
+        request = analyzer_pb2.AnalyzeStackRequest(resources=resources)
+        return self._violations(self._call("AnalyzeStack", request), None)
+
+    def analyze(self, snapshots: Iterable[ResourceSnapshot]) -> AnalysisReport:
+        """What ``pulumi preview --policy-pack`` does with the pack: remediate
+        and analyze every resource, then analyze the stack."""
+        ordered = list(snapshots)
+        by_urn = {s.urn: s for s in ordered}
+        violations: list[Violation] = []
+        remediations: list[Remediation] = []
+        for snapshot in ordered:
+            applied = self.remediate(snapshot, by_urn)
+            remediations.extend(applied)
+            inputs: Mapping[str, Any] = snapshot.inputs
+            for remediation in applied:
+                if remediation.properties is not None:
+                    inputs = remediation.properties
+            violations.extend(self.analyze_resource(snapshot, by_urn, inputs))
+        violations.extend(self.analyze_stack(ordered))
+        return AnalysisReport(tuple(violations), tuple(remediations))
+
+
+def analyze_stack_with_pack(
+    pack_dir: str | Path,
+    snapshots: Iterable[ResourceSnapshot],
+    policy_config: str | Path | Mapping[str, Any] | None = None,
+    **options: Any,
+) -> AnalysisReport:
+    """One-shot: start the pack, configure it, analyze, stop it."""
+    with PolicyPackAnalyzer(pack_dir, **options) as analyzer:
+        analyzer.configure_from(policy_config)
+        return analyzer.analyze(snapshots)
