@@ -1,0 +1,121 @@
+"""Offline preflight: run a stack's program on mocks and check it with the
+policy pack exactly as ``pulumi preview --policy-pack`` would.
+
+Exit codes: 0 clean, 1 a mandatory policy violation, 2 a configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from components.network import NetworkLookupError
+from offline.fake_aws import lab_world
+from offline.program import load_program
+from offline.runner import run_program
+from offline.stack_config import StackFileError, load_stack_config
+from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
+from preflight.export import deployment, stack_urn
+from preflight.plan import render_plan
+from preflight.policy_config import PolicyConfigError
+from preflight.report import as_json, render_violations, summary_line
+from preflight.style import Style
+from settings import ConfigError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EXIT_CLEAN, EXIT_MANDATORY, EXIT_CONFIG = 0, 1, 2
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="preflight",
+        description="Run a stack's program on mocks and check it with the policy pack, offline.",
+    )
+    parser.add_argument("stack", help="stack name: Pulumi.<stack>.yaml must exist")
+    parser.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        help="policy config JSON (default: policies/config/<stack>.json when it exists)",
+    )
+    parser.add_argument("--policy-pack", type=Path, default=PROJECT_DIR / "policies")
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON only")
+    parser.add_argument("--export", type=Path, help="write a `pulumi stack export`-style file")
+    parser.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value for this run, like `pulumi preview --config`",
+    )
+    return parser.parse_args(argv)
+
+
+def _overrides(items: list[str], project: str) -> dict[str, str]:
+    overrides = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise StackFileError(f"--config expects KEY=VALUE, got {item!r}")
+        overrides[key if ":" in key else f"{project}:{key}"] = value
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    style = Style.for_stream(sys.stdout)
+    try:
+        config = load_stack_config(PROJECT_DIR, args.stack)
+        values = {**config.values, **_overrides(args.config, config.project)}
+        run = run_program(
+            load_program(PROJECT_DIR),
+            project=config.project,
+            stack=args.stack,
+            config=values,
+            world=lab_world(),
+        )
+        policy_config = args.policy_pack_config
+        if policy_config is None:
+            default = args.policy_pack / "config" / f"{args.stack}.json"
+            policy_config = default if default.exists() else None
+        with PolicyPackAnalyzer(
+            args.policy_pack, project=config.project, stack=args.stack, stack_config=values
+        ) as pack:
+            pack.configure_from(policy_config)
+            report = pack.analyze(run.resources)
+    except (StackFileError, ConfigError, NetworkLookupError, PolicyConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PolicyPackError as error:
+        print(f"error: the policy pack failed: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+    if args.export:
+        args.export.write_text(json.dumps(deployment(run), indent=2) + "\n")
+    exit_code = EXIT_MANDATORY if report.mandatory else EXIT_CLEAN
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "stack": args.stack,
+                    "resources": len(run.resources),
+                    "violations": as_json(report),
+                    "mandatory": len(report.mandatory),
+                    "exitCode": exit_code,
+                },
+                indent=2,
+            )
+        )
+        return exit_code
+    print(render_plan(run, stack_urn(run), style))
+    print()
+    print(render_violations(report, style))
+    print()
+    print(summary_line(report))
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
