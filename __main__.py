@@ -7,12 +7,12 @@ Pulumi runs this file as ``__main__``; tests call :func:`main` directly.
 from __future__ import annotations
 
 import pulumi
-from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
 
 import settings
 from components.aws_provider import tagged_aws_provider
 from components.bastion import Bastion, BastionArgs
 from components.database import Database, DatabaseArgs
+from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
 from components.network import ExistingNetwork, ExistingNetworkArgs
 from components.outputs import export_outputs
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
