@@ -13,7 +13,6 @@ from __future__ import annotations
 from pulumi_policy import Policy, Severity
 
 from .common import (
-    ADVISORY,
     METRIC_ALARM,
     SNS_TOPIC,
     UNKNOWN,
@@ -72,6 +71,5 @@ def policies() -> list[Policy]:
             remediation_steps="Set kmsMasterKeyId to a customer-managed key CloudWatch may use.",
             types=(SNS_TOPIC,),
             check=_topic_encrypted,
-            level=ADVISORY,
         ),
     ]

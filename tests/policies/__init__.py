@@ -1,0 +1,1 @@
+"""The policy pack, driven over the analyzer gRPC protocol as the Pulumi CLI drives it."""

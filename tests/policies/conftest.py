@@ -1,0 +1,35 @@
+"""Fixtures of the policy suites: one running pack per test module, driven over
+the analyzer gRPC protocol exactly as ``pulumi preview --policy-pack`` drives it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from offline.snapshot import ResourceSnapshot
+from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.policies.stack_fixture import PACK_DIR, PROJECT, STACK, fixture_config
+
+Analyze = Callable[..., AnalysisReport]
+
+
+@pytest.fixture(scope="module")
+def pack() -> Iterator[PolicyPackAnalyzer]:
+    with PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack=STACK) as analyzer:
+        yield analyzer
+
+
+@pytest.fixture
+def analyze(pack: PolicyPackAnalyzer) -> Analyze:
+    """Configures the pack (prod.json plus the fixture's SSH network unless a
+    config is given) and analyzes the resources."""
+
+    def run(
+        resources: Sequence[ResourceSnapshot], config: Mapping[str, Any] | None = None
+    ) -> AnalysisReport:
+        pack.configure_from(dict(config) if config is not None else fixture_config())
+        return pack.analyze(resources)
+
+    return run

@@ -1,0 +1,1012 @@
+"""One insecure change at a time to the compliant stack, each with the rule
+meant to catch it; and, per rule, what a value unknown at preview must do.
+
+A mutation is *killed* when the intended rule reports it (a violation at any
+level) or, for a rule whose level is ``remediate``, rewrites it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from offline.snapshot import UNKNOWN, SecretValue
+from tests.policies.stack_fixture import (
+    ALLOWED_SSH_CIDR,
+    BASTION_SG_ID,
+    DATABASE_SG_ID,
+    DB_PORT,
+    DELETE,
+    PRIVATE_SUBNETS,
+    PUBLIC_SUBNETS,
+    TAGS,
+    FixtureStack,
+    openssh_dss,
+    openssh_rsa,
+    ssh_ingress,
+)
+
+Change = Callable[[FixtureStack], None]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    id: str
+    rule: str
+    what: str
+    apply: Change
+
+
+@dataclass(frozen=True)
+class UnknownCase:
+    id: str
+    rule: str
+    what: str
+    apply: Change
+    # True: the rule must refuse (report, at its configured level, saying the
+    # value is unknown); False: the unknown cannot hide anything and must pass.
+    refused: bool
+
+
+def _with_root_device(stack: FixtureStack, **changes: object) -> None:
+    device = dict(stack["instance"].inputs["rootBlockDevice"])
+    device.update(changes)
+    stack.set("instance", rootBlockDevice=device)
+
+
+def _with_metadata(stack: FixtureStack, **changes: object) -> None:
+    options = dict(stack["instance"].inputs["metadataOptions"])
+    options.update(changes)
+    stack.set("instance", metadataOptions=options)
+
+
+def _with_parameter(stack: FixtureStack, name: str, value: object) -> None:
+    parameters = [dict(p) for p in stack["parameter_group"].inputs["parameters"]]
+    found = [p for p in parameters if p["name"] == name]
+    if value is DELETE:
+        parameters = [p for p in parameters if p["name"] != name]
+    elif found:
+        found[0]["value"] = value
+    else:
+        parameters.append({"name": name, "value": value})
+    stack.set("parameter_group", parameters=parameters)
+
+
+def _add_rule(
+    stack: FixtureStack, key: str, rule: dict[str, object], group: str, *, egress: bool = False
+) -> None:
+    kind = "Egress" if egress else "Ingress"
+    stack.add(
+        key,
+        f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule",
+        f"security-groups-{key.replace('_', '-')}",
+        rule,
+        parent="groups",
+        deps={"securityGroupId": [group]},
+    )
+
+
+def _add_app_instance(stack: FixtureStack, **changes: object) -> None:
+    """A second, non-bastion instance in a private subnet (compliant as added)."""
+    inputs = dict(stack["instance"].inputs)
+    inputs.update(
+        {
+            "associatePublicIpAddress": False,
+            "subnetId": PRIVATE_SUBNETS[0],
+            "vpcSecurityGroupIds": [DATABASE_SG_ID],
+            "tags": {"Name": "bastion-db-prod-app", "Role": "app"},
+        }
+    )
+    inputs.update(changes)
+    inputs = {k: v for k, v in inputs.items() if v is not DELETE}
+    stack.add(
+        "app_instance",
+        "aws:ec2/instance:Instance",
+        "app-instance",
+        inputs,
+        parent="bastion",
+        deps={"vpcSecurityGroupIds": ["database_sg"], "iamInstanceProfile": ["profile"]},
+    )
+
+
+def _group_ids_unknown(stack: FixtureStack) -> None:
+    """Ids of groups being created are unknown; their property dependencies are not."""
+    stack.set("ssh_rule", securityGroupId=UNKNOWN)
+    stack.set("instance", vpcSecurityGroupIds=[UNKNOWN])
+
+
+def _legacy_all_traffic(stack: FixtureStack) -> None:
+    stack.add(
+        "legacy_rule",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "security-groups-legacy-all",
+        {
+            "type": "ingress",
+            "securityGroupId": DATABASE_SG_ID,
+            "protocol": "-1",
+            "fromPort": 0,
+            "toPort": 0,
+            "cidrBlocks": [ALLOWED_SSH_CIDR],
+            "description": "Everything from the office",
+        },
+        parent="groups",
+        deps={"securityGroupId": ["database_sg"]},
+    )
+
+
+def _inline_ssh_on_database_group(stack: FixtureStack) -> None:
+    stack.set(
+        "database_sg",
+        ingress=[
+            {
+                "protocol": "tcp",
+                "fromPort": 22,
+                "toPort": 22,
+                "cidrBlocks": [ALLOWED_SSH_CIDR],
+                "description": "Admin SSH",
+            }
+        ],
+    )
+
+
+def _db_from_other_group(stack: FixtureStack) -> None:
+    stack.add(
+        "app_sg",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "security-groups-app",
+        {"description": "Application servers", "vpcId": "vpc-0a1b2c3d4e5f60718"},
+        parent="groups",
+        resource_id="sg-0a0000000000000a1",
+    )
+    stack.add(
+        "app_to_db",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "security-groups-database-from-app",
+        {
+            "securityGroupId": DATABASE_SG_ID,
+            "referencedSecurityGroupId": "sg-0a0000000000000a1",
+            "ipProtocol": "tcp",
+            "fromPort": DB_PORT,
+            "toPort": DB_PORT,
+            "description": "Database from the app servers",
+        },
+        parent="groups",
+        deps={"securityGroupId": ["database_sg"], "referencedSecurityGroupId": ["app_sg"]},
+    )
+
+
+def _unused_group(stack: FixtureStack) -> None:
+    stack.add(
+        "spare_sg",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "security-groups-spare",
+        {"description": "Left over from an experiment", "vpcId": "vpc-0a1b2c3d4e5f60718"},
+        parent="groups",
+    )
+
+
+def _user_key_pair(stack: FixtureStack, public_key: str) -> None:
+    stack.set("key_pair", publicKey=public_key)
+    stack.drop_dependency("key_pair", "publicKey")
+
+
+def _rsa_tls_key(stack: FixtureStack, bits: int) -> None:
+    stack.set("tls_key", algorithm="RSA", rsaBits=bits)
+
+
+def _provider_without(stack: FixtureStack, tag: str) -> None:
+    tags = {k: v for k, v in TAGS.items() if k != tag}
+    stack.set("provider", defaultTags=json.dumps({"tags": tags}))
+
+
+def _public_subnet_in_group(stack: FixtureStack) -> None:
+    stack.set("subnet_group", subnetIds=[PRIVATE_SUBNETS[0], PUBLIC_SUBNETS[1]])
+
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # --- database ---------------------------------------------------------------
+    Mutation(
+        "public-database",
+        "rds-no-public-access",
+        "publiclyAccessible=true",
+        lambda s: s.set("db", publiclyAccessible=True),
+    ),
+    Mutation(
+        "unencrypted-database",
+        "rds-storage-encrypted",
+        "storageEncrypted=false",
+        lambda s: s.set("db", storageEncrypted=False),
+    ),
+    Mutation(
+        "short-backups",
+        "rds-backup-retention",
+        "backupRetentionPeriod=1 (prod wants 7)",
+        lambda s: s.set("db", backupRetentionPeriod=1),
+    ),
+    Mutation(
+        "no-backups",
+        "rds-backup-retention",
+        "backupRetentionPeriod=0",
+        lambda s: s.set("db", backupRetentionPeriod=0),
+    ),
+    Mutation(
+        "backups-unset",
+        "rds-backup-retention",
+        "backupRetentionPeriod removed",
+        lambda s: s.set("db", backupRetentionPeriod=DELETE),
+    ),
+    Mutation(
+        "no-deletion-protection",
+        "rds-deletion-protection",
+        "deletionProtection=false",
+        lambda s: s.set("db", deletionProtection=False),
+    ),
+    Mutation(
+        "skip-final-snapshot",
+        "rds-final-snapshot",
+        "skipFinalSnapshot=true",
+        lambda s: s.set("db", skipFinalSnapshot=True, finalSnapshotIdentifier=DELETE),
+    ),
+    Mutation("single-az", "rds-multi-az", "multiAz=false", lambda s: s.set("db", multiAz=False)),
+    Mutation(
+        "no-minor-upgrades",
+        "rds-auto-minor-version-upgrade",
+        "autoMinorVersionUpgrade=false",
+        lambda s: s.set("db", autoMinorVersionUpgrade=False),
+    ),
+    Mutation(
+        "no-tag-copy",
+        "rds-copy-tags-to-snapshot",
+        "copyTagsToSnapshot=false",
+        lambda s: s.set("db", copyTagsToSnapshot=False),
+    ),
+    Mutation(
+        "no-log-exports",
+        "rds-log-exports",
+        "enabledCloudwatchLogsExports=[]",
+        lambda s: s.set("db", enabledCloudwatchLogsExports=[]),
+    ),
+    Mutation(
+        "wrong-log-exports",
+        "rds-log-exports",
+        "only the upgrade log exported",
+        lambda s: s.set("db", enabledCloudwatchLogsExports=["upgrade"]),
+    ),
+    Mutation(
+        "no-iam-auth",
+        "rds-iam-authentication",
+        "iamDatabaseAuthenticationEnabled=false",
+        lambda s: s.set("db", iamDatabaseAuthenticationEnabled=False),
+    ),
+    Mutation(
+        "no-performance-insights",
+        "rds-performance-insights",
+        "performanceInsightsEnabled=false",
+        lambda s: s.set("db", performanceInsightsEnabled=False),
+    ),
+    Mutation(
+        "no-enhanced-monitoring",
+        "rds-enhanced-monitoring",
+        "monitoringInterval=0",
+        lambda s: s.set("db", monitoringInterval=0, monitoringRoleArn=DELETE),
+    ),
+    Mutation(
+        "expired-ca",
+        "rds-ca-certificate",
+        "caCertIdentifier=rds-ca-2019",
+        lambda s: s.set("db", caCertIdentifier="rds-ca-2019"),
+    ),
+    Mutation(
+        "old-engine",
+        "rds-engine-version",
+        "postgres 12.5",
+        lambda s: s.set("db", engineVersion="12.5"),
+    ),
+    Mutation(
+        "default-security-group",
+        "rds-vpc-security-groups",
+        "vpcSecurityGroupIds=[]",
+        lambda s: s.set("db", vpcSecurityGroupIds=[]),
+    ),
+    Mutation(
+        "classic-security-group",
+        "rds-vpc-security-groups",
+        "securityGroupNames=[default]",
+        lambda s: s.set("db", securityGroupNames=["default"]),
+    ),
+    Mutation(
+        "tls-not-forced",
+        "rds-tls-enforced",
+        "rds.force_ssl=0",
+        lambda s: _with_parameter(s, "rds.force_ssl", "0"),
+    ),
+    Mutation(
+        "tls-parameter-missing",
+        "rds-tls-enforced",
+        "rds.force_ssl not set",
+        lambda s: _with_parameter(s, "rds.force_ssl", DELETE),
+    ),
+    Mutation(
+        "default-parameter-group",
+        "rds-tls-enforced",
+        "parameterGroupName removed",
+        lambda s: s.set_untraced("db", "parameterGroupName", DELETE),
+    ),
+    Mutation(
+        "public-subnet-in-group",
+        "rds-subnet-group-private",
+        "subnet group holds a public subnet",
+        _public_subnet_in_group,
+    ),
+    Mutation(
+        "no-subnet-group",
+        "rds-subnet-group-private",
+        "dbSubnetGroupName removed",
+        lambda s: s.set_untraced("db", "dbSubnetGroupName", DELETE),
+    ),
+    Mutation(
+        "no-statement-logging",
+        "rds-postgres-query-logging",
+        "log_statement removed",
+        lambda s: _with_parameter(s, "log_statement", DELETE),
+    ),
+    # --- network ----------------------------------------------------------------
+    Mutation(
+        "ssh-from-world",
+        "sg-ssh-bastion-only",
+        "0.0.0.0/0 on port 22",
+        lambda s: s.set("ssh_rule", cidrIpv4="0.0.0.0/0"),
+    ),
+    Mutation(
+        "ssh-from-other-network",
+        "sg-ssh-bastion-only",
+        "SSH from 198.51.100.0/24",
+        lambda s: s.set("ssh_rule", cidrIpv4="198.51.100.0/24"),
+    ),
+    Mutation(
+        "range-covers-ssh-on-db-group",
+        "sg-ssh-bastion-only",
+        "tcp 0-1024 from the office into the database group",
+        lambda s: _add_rule(
+            s,
+            "wide_rule",
+            {
+                **ssh_ingress(ALLOWED_SSH_CIDR, from_port=0, to_port=1024),
+                "securityGroupId": DATABASE_SG_ID,
+            },
+            "database_sg",
+        ),
+    ),
+    Mutation(
+        "all-traffic-legacy-rule",
+        "sg-ssh-bastion-only",
+        "aws:ec2/securityGroupRule protocol -1 into the database group",
+        _legacy_all_traffic,
+    ),
+    Mutation(
+        "inline-ssh-on-db-group",
+        "sg-ssh-bastion-only",
+        "inline ingress tcp/22 on the database group",
+        _inline_ssh_on_database_group,
+    ),
+    Mutation(
+        "ssh-from-group",
+        "sg-ssh-bastion-only",
+        "SSH from the database group",
+        lambda s: s.set("ssh_rule", cidrIpv4=DELETE, referencedSecurityGroupId=DATABASE_SG_ID),
+    ),
+    Mutation(
+        "db-port-to-cidr",
+        "sg-db-port-bastion-only",
+        "5432 from 10.0.0.0/16",
+        lambda s: _add_rule(
+            s,
+            "db_cidr",
+            {
+                "securityGroupId": DATABASE_SG_ID,
+                "ipProtocol": "tcp",
+                "fromPort": DB_PORT,
+                "toPort": DB_PORT,
+                "cidrIpv4": "10.0.0.0/16",
+                "description": "VPC to the db",
+            },
+            "database_sg",
+        ),
+    ),
+    Mutation(
+        "db-port-from-other-group",
+        "sg-db-port-bastion-only",
+        "5432 from an application group",
+        _db_from_other_group,
+    ),
+    Mutation(
+        "db-group-range",
+        "sg-db-port-bastion-only",
+        "bastion rule widened to 5000-6000",
+        lambda s: s.set("db_rule", fromPort=5000, toPort=6000),
+    ),
+    Mutation(
+        "https-from-world",
+        "sg-no-public-ingress",
+        "443 from 0.0.0.0/0 into the bastion",
+        lambda s: _add_rule(
+            s,
+            "web",
+            {
+                "securityGroupId": BASTION_SG_ID,
+                "ipProtocol": "tcp",
+                "fromPort": 443,
+                "toPort": 443,
+                "cidrIpv4": "0.0.0.0/0",
+                "description": "Web",
+            },
+            "bastion_sg",
+        ),
+    ),
+    Mutation(
+        "ipv6-world-to-db",
+        "sg-no-public-ingress",
+        "5432 from ::/0",
+        lambda s: _add_rule(
+            s,
+            "db_v6",
+            {
+                "securityGroupId": DATABASE_SG_ID,
+                "ipProtocol": "tcp",
+                "fromPort": DB_PORT,
+                "toPort": DB_PORT,
+                "cidrIpv6": "::/0",
+                "description": "v6",
+            },
+            "database_sg",
+        ),
+    ),
+    Mutation(
+        "rdp",
+        "sg-ingress-port-allow-list",
+        "3389 from the office into the bastion",
+        lambda s: _add_rule(
+            s, "rdp", ssh_ingress(ALLOWED_SSH_CIDR, from_port=3389, to_port=3389), "bastion_sg"
+        ),
+    ),
+    Mutation(
+        "group-without-description",
+        "sg-descriptions",
+        "security group description removed",
+        lambda s: s.set("database_sg", description=DELETE),
+    ),
+    Mutation(
+        "placeholder-description",
+        "sg-descriptions",
+        "description 'Managed by Pulumi'",
+        lambda s: s.set("bastion_sg", description="Managed by Pulumi"),
+    ),
+    Mutation(
+        "rule-without-description",
+        "sg-descriptions",
+        "rule description removed",
+        lambda s: s.set("db_rule", description=DELETE),
+    ),
+    Mutation(
+        "all-egress",
+        "sg-no-unrestricted-egress",
+        "egress -1 to 0.0.0.0/0",
+        lambda s: s.set("https_egress", ipProtocol="-1", fromPort=DELETE, toPort=DELETE),
+    ),
+    Mutation("unused-group", "sg-attached", "a security group attached to nothing", _unused_group),
+    # --- compute ----------------------------------------------------------------
+    Mutation(
+        "imdsv1",
+        "ec2-imdsv2",
+        "metadataOptions.httpTokens=optional",
+        lambda s: _with_metadata(s, httpTokens="optional"),
+    ),
+    Mutation(
+        "no-metadata-options",
+        "ec2-imdsv2",
+        "metadataOptions removed",
+        lambda s: s.set("instance", metadataOptions=DELETE),
+    ),
+    Mutation(
+        "unencrypted-root",
+        "ec2-volumes-encrypted",
+        "rootBlockDevice.encrypted=false",
+        lambda s: _with_root_device(s, encrypted=False),
+    ),
+    Mutation(
+        "root-device-unset",
+        "ec2-volumes-encrypted",
+        "rootBlockDevice removed",
+        lambda s: s.set("instance", rootBlockDevice=DELETE),
+    ),
+    Mutation(
+        "unencrypted-ebs",
+        "ec2-volumes-encrypted",
+        "an unencrypted extra EBS volume",
+        lambda s: s.set(
+            "instance",
+            ebsBlockDevices=[{"deviceName": "/dev/sdf", "volumeSize": 10, "encrypted": False}],
+        ),
+    ),
+    Mutation(
+        "root-outlives-instance",
+        "ec2-volumes-delete-on-termination",
+        "rootBlockDevice.deleteOnTermination=false",
+        lambda s: _with_root_device(s, deleteOnTermination=False),
+    ),
+    Mutation(
+        "big-instance",
+        "ec2-instance-type-allowed",
+        "instanceType=m5.24xlarge",
+        lambda s: s.set("instance", instanceType="m5.24xlarge"),
+    ),
+    Mutation(
+        "no-detailed-monitoring",
+        "ec2-detailed-monitoring",
+        "monitoring=false",
+        lambda s: s.set("instance", monitoring=False),
+    ),
+    Mutation(
+        "no-instance-profile",
+        "ec2-iam-instance-profile",
+        "iamInstanceProfile removed",
+        lambda s: s.set_untraced("instance", "iamInstanceProfile", DELETE),
+    ),
+    Mutation(
+        "access-key-in-user-data",
+        "ec2-user-data-no-secrets",
+        "AWS access key in user data",
+        lambda s: s.set(
+            "instance", userData="#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+        ),
+    ),
+    Mutation(
+        "password-in-user-data",
+        "ec2-user-data-no-secrets",
+        "DB password in user data",
+        lambda s: s.set(
+            "instance", userData="#!/bin/bash\necho 'password=hunter2hunter2' > /etc/app.conf\n"
+        ),
+    ),
+    Mutation(
+        "public-app-instance",
+        "ec2-public-ip-bastion-only",
+        "a non-bastion instance with a public IP",
+        lambda s: _add_app_instance(s, associatePublicIpAddress=True),
+    ),
+    Mutation(
+        "app-instance-in-public-subnet",
+        "ec2-public-ip-bastion-only",
+        "a non-bastion instance in a public subnet, public IP left to the subnet",
+        lambda s: _add_app_instance(s, associatePublicIpAddress=DELETE, subnetId=PUBLIC_SUBNETS[0]),
+    ),
+    Mutation(
+        "bastion-tag-removed",
+        "ec2-public-ip-bastion-only",
+        "the public instance lost its Role=bastion tag",
+        lambda s: s.set("instance", tags={"Name": "bastion-db-prod-bastion"}),
+    ),
+    Mutation(
+        "unknown-ami-owner",
+        "ec2-ami-owner-allowed",
+        "AMI published by account 999999999999",
+        lambda s: s.set_outputs("bastion", amiOwnerId="999999999999"),
+    ),
+    Mutation(
+        "swapped-ami",
+        "ec2-ami-owner-allowed",
+        "instance boots another AMI than looked up",
+        lambda s: s.set("instance", ami="ami-0badbadbadbadbad0"),
+    ),
+    Mutation(
+        "ami-owner-not-stated",
+        "ec2-ami-owner-allowed",
+        "component registers no amiOwnerId",
+        lambda s: s.set_outputs("bastion", amiOwnerId=DELETE),
+    ),
+    # --- keys -------------------------------------------------------------------
+    Mutation(
+        "rsa-2048-tls-key",
+        "tls-key-strength",
+        "tls.PrivateKey RSA 2048",
+        lambda s: _rsa_tls_key(s, 2048),
+    ),
+    Mutation(
+        "rsa-default-bits",
+        "tls-key-strength",
+        "tls.PrivateKey RSA without rsaBits",
+        lambda s: s.set("tls_key", algorithm="RSA"),
+    ),
+    Mutation(
+        "ecdsa-p224",
+        "tls-key-strength",
+        "tls.PrivateKey ECDSA P224",
+        lambda s: s.set("tls_key", algorithm="ECDSA", ecdsaCurve="P224"),
+    ),
+    Mutation(
+        "weak-generated-key-pair",
+        "ec2-key-pair-strength",
+        "key pair made from an RSA 2048 tls key",
+        lambda s: _rsa_tls_key(s, 2048),
+    ),
+    Mutation(
+        "weak-user-key-pair",
+        "ec2-key-pair-strength",
+        "user's own RSA 2048 public key",
+        lambda s: _user_key_pair(s, openssh_rsa(2048)),
+    ),
+    Mutation(
+        "dsa-key-pair",
+        "ec2-key-pair-strength",
+        "user's own DSA public key",
+        lambda s: _user_key_pair(s, openssh_dss()),
+    ),
+    # --- tags -------------------------------------------------------------------
+    Mutation(
+        "missing-project-tag",
+        "required-tags",
+        "provider defaultTags without Project",
+        lambda s: _provider_without(s, "Project"),
+    ),
+    Mutation(
+        "empty-environment-tag",
+        "required-tags",
+        "Environment='' on the database",
+        lambda s: s.set("db", tags={"Environment": ""}),
+    ),
+    # --- monitoring ---------------------------------------------------------------
+    Mutation(
+        "silent-alarm",
+        "cloudwatch-alarm-actions",
+        "actionsEnabled=false",
+        lambda s: s.set("alarm", actionsEnabled=False),
+    ),
+    Mutation(
+        "alarm-without-actions",
+        "cloudwatch-alarm-actions",
+        "alarmActions=[]",
+        lambda s: s.set("alarm", alarmActions=[]),
+    ),
+    Mutation(
+        "unencrypted-topic",
+        "sns-topic-encrypted",
+        "kmsMasterKeyId removed",
+        lambda s: s.set_untraced("topic", "kmsMasterKeyId", DELETE),
+    ),
+)
+
+
+UNKNOWN_CASES: tuple[UnknownCase, ...] = (
+    # --- database ---------------------------------------------------------------
+    UnknownCase(
+        "public-access",
+        "rds-no-public-access",
+        "publiclyAccessible unknown",
+        lambda s: s.set("db", publiclyAccessible=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "storage-encrypted",
+        "rds-storage-encrypted",
+        "storageEncrypted unknown",
+        lambda s: s.set("db", storageEncrypted=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "backup-retention",
+        "rds-backup-retention",
+        "backupRetentionPeriod unknown",
+        lambda s: s.set("db", backupRetentionPeriod=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "deletion-protection",
+        "rds-deletion-protection",
+        "deletionProtection unknown",
+        lambda s: s.set("db", deletionProtection=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "final-snapshot",
+        "rds-final-snapshot",
+        "skipFinalSnapshot unknown",
+        lambda s: s.set("db", skipFinalSnapshot=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "multi-az",
+        "rds-multi-az",
+        "multiAz unknown",
+        lambda s: s.set("db", multiAz=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "minor-upgrades",
+        "rds-auto-minor-version-upgrade",
+        "autoMinorVersionUpgrade unknown",
+        lambda s: s.set("db", autoMinorVersionUpgrade=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "copy-tags",
+        "rds-copy-tags-to-snapshot",
+        "copyTagsToSnapshot unknown",
+        lambda s: s.set("db", copyTagsToSnapshot=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "log-exports",
+        "rds-log-exports",
+        "enabledCloudwatchLogsExports unknown",
+        lambda s: s.set("db", enabledCloudwatchLogsExports=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "iam-auth",
+        "rds-iam-authentication",
+        "iamDatabaseAuthenticationEnabled unknown",
+        lambda s: s.set("db", iamDatabaseAuthenticationEnabled=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "performance-insights",
+        "rds-performance-insights",
+        "performanceInsightsEnabled unknown",
+        lambda s: s.set("db", performanceInsightsEnabled=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "enhanced-monitoring",
+        "rds-enhanced-monitoring",
+        "monitoringInterval unknown",
+        lambda s: s.set("db", monitoringInterval=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "ca-certificate",
+        "rds-ca-certificate",
+        "caCertIdentifier unknown",
+        lambda s: s.set("db", caCertIdentifier=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "engine-version",
+        "rds-engine-version",
+        "engineVersion unknown",
+        lambda s: s.set("db", engineVersion=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "db-security-groups",
+        "rds-vpc-security-groups",
+        "vpcSecurityGroupIds unknown (groups being created)",
+        lambda s: s.set("db", vpcSecurityGroupIds=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "query-logging",
+        "rds-postgres-query-logging",
+        "parameters unknown",
+        lambda s: s.set("parameter_group", parameters=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "tls-parameter",
+        "rds-tls-enforced",
+        "rds.force_ssl value unknown",
+        lambda s: _with_parameter(s, "rds.force_ssl", UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "tls-group-followed",
+        "rds-tls-enforced",
+        "parameterGroupName unknown but its property dependency names the group",
+        lambda s: s.set("db", parameterGroupName=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "tls-group-untraceable",
+        "rds-tls-enforced",
+        "parameterGroupName unknown and no property dependency",
+        lambda s: s.set_untraced("db", "parameterGroupName", UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "subnets",
+        "rds-subnet-group-private",
+        "subnetIds unknown",
+        lambda s: s.set("subnet_group", subnetIds=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "subnet-group-followed",
+        "rds-subnet-group-private",
+        "dbSubnetGroupName unknown but its property dependency names the group",
+        lambda s: s.set("db", dbSubnetGroupName=UNKNOWN),
+        refused=False,
+    ),
+    # --- network ----------------------------------------------------------------
+    UnknownCase(
+        "public-ingress-cidr",
+        "sg-no-public-ingress",
+        "SSH rule's CIDR unknown",
+        lambda s: s.set("ssh_rule", cidrIpv4=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "ingress-ports",
+        "sg-ingress-port-allow-list",
+        "SSH rule's toPort unknown",
+        lambda s: s.set("ssh_rule", toPort=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "description",
+        "sg-descriptions",
+        "a group's description unknown",
+        lambda s: s.set("bastion_sg", description=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "egress-cidr",
+        "sg-no-unrestricted-egress",
+        "HTTPS egress CIDR unknown",
+        lambda s: s.set("https_egress", cidrIpv4=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "ssh-cidr",
+        "sg-ssh-bastion-only",
+        "SSH rule's CIDR unknown",
+        lambda s: s.set("ssh_rule", cidrIpv4=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "ssh-group-followed",
+        "sg-ssh-bastion-only",
+        "SSH rule's group id unknown but its property dependency names the group",
+        _group_ids_unknown,
+        refused=False,
+    ),
+    UnknownCase(
+        "ssh-group-untraceable",
+        "sg-ssh-bastion-only",
+        "SSH rule's group id unknown and no property dependency",
+        lambda s: s.set_untraced("ssh_rule", "securityGroupId", UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "db-peer-followed",
+        "sg-db-port-bastion-only",
+        "database rule's peer id unknown but its property dependency names the bastion",
+        lambda s: s.set("db_rule", referencedSecurityGroupId=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "db-peer-untraceable",
+        "sg-db-port-bastion-only",
+        "database rule's peer id unknown and no property dependency",
+        lambda s: s.set_untraced("db_rule", "referencedSecurityGroupId", UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "attachment-followed",
+        "sg-attached",
+        "instance's group ids unknown but property dependencies name them",
+        lambda s: s.set("instance", vpcSecurityGroupIds=[UNKNOWN]),
+        refused=False,
+    ),
+    # --- compute ----------------------------------------------------------------
+    UnknownCase(
+        "metadata-options",
+        "ec2-imdsv2",
+        "metadataOptions unknown",
+        lambda s: s.set("instance", metadataOptions=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "root-encryption",
+        "ec2-volumes-encrypted",
+        "rootBlockDevice.encrypted unknown",
+        lambda s: _with_root_device(s, encrypted=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "delete-on-termination",
+        "ec2-volumes-delete-on-termination",
+        "rootBlockDevice.deleteOnTermination unknown",
+        lambda s: _with_root_device(s, deleteOnTermination=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "instance-type",
+        "ec2-instance-type-allowed",
+        "instanceType unknown",
+        lambda s: s.set("instance", instanceType=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "detailed-monitoring",
+        "ec2-detailed-monitoring",
+        "monitoring unknown",
+        lambda s: s.set("instance", monitoring=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "instance-profile",
+        "ec2-iam-instance-profile",
+        "iamInstanceProfile unknown (profile being created)",
+        lambda s: s.set("instance", iamInstanceProfile=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "user-data",
+        "ec2-user-data-no-secrets",
+        "userData unknown",
+        lambda s: s.set("instance", userData=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "public-ip",
+        "ec2-public-ip-bastion-only",
+        "a non-bastion instance's associatePublicIpAddress unknown",
+        lambda s: _add_app_instance(s, associatePublicIpAddress=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "ami",
+        "ec2-ami-owner-allowed",
+        "the instance's AMI unknown",
+        lambda s: s.set("instance", ami=UNKNOWN),
+        refused=True,
+    ),
+    # --- keys -------------------------------------------------------------------
+    UnknownCase(
+        "rsa-bits",
+        "tls-key-strength",
+        "RSA key size unknown",
+        lambda s: s.set("tls_key", algorithm="RSA", rsaBits=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "public-key-followed",
+        "ec2-key-pair-strength",
+        "publicKey unknown but its property dependency names the ED25519 key",
+        lambda s: s.set("key_pair", publicKey=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "public-key-untraceable",
+        "ec2-key-pair-strength",
+        "publicKey unknown and no property dependency",
+        lambda s: s.set_untraced("key_pair", "publicKey", UNKNOWN),
+        refused=True,
+    ),
+    # --- tags -------------------------------------------------------------------
+    UnknownCase(
+        "default-tags",
+        "required-tags",
+        "the provider's defaultTags unknown",
+        lambda s: s.set("provider", defaultTags=UNKNOWN),
+        refused=True,
+    ),
+    # --- monitoring ---------------------------------------------------------------
+    UnknownCase(
+        "actions-enabled",
+        "cloudwatch-alarm-actions",
+        "actionsEnabled unknown",
+        lambda s: s.set("alarm", actionsEnabled=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "topic-key",
+        "sns-topic-encrypted",
+        "kmsMasterKeyId unknown (key being created)",
+        lambda s: s.set("topic", kmsMasterKeyId=UNKNOWN),
+        refused=False,
+    ),
+)
+
+# Secret values reach the pack as their plain value (inside the secret envelope).
+SECRET_USER_DATA = SecretValue("#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n")
