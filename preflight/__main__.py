@@ -10,19 +10,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from components.network import NetworkLookupError
-from offline.fake_aws import lab_world
-from offline.program import load_program
-from offline.runner import run_program
+# Only light imports here: the policy pack is launched before the program's
+# heavy ones (pulumi_aws), so it boots on the other core meanwhile.
 from offline.stack_config import StackFileError, load_stack_config
 from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
-from preflight.export import deployment, stack_urn
-from preflight.plan import render_plan
 from preflight.policy_config import PolicyConfigError
-from preflight.report import as_json, render_violations, summary_line
 from preflight.style import Style
-from settings import ConfigError
+
+if TYPE_CHECKING:
+    from offline.runner import ProgramRun
+    from preflight.analyzer import AnalysisReport
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_CLEAN, EXIT_MANDATORY, EXIT_CONFIG = 0, 1, 2
@@ -65,13 +64,36 @@ def _overrides(items: list[str], project: str) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    style = Style.for_stream(sys.stdout)
     try:
         config = load_stack_config(PROJECT_DIR, args.stack)
         values = {**config.values, **_overrides(args.config, config.project)}
+    except StackFileError as error:
+        return _config_error(error)
+
+    pack = PolicyPackAnalyzer(
+        args.policy_pack, project=config.project, stack=args.stack, stack_config=values
+    )
+    pack.launch()
+    try:
+        return _check(args, config.project, values, pack)
+    finally:
+        # The result is known; the pack's own teardown need not hold the user up.
+        pack.close(wait=False)
+
+
+def _check(
+    args: argparse.Namespace, project: str, values: dict[str, str], pack: PolicyPackAnalyzer
+) -> int:
+    from components.network import NetworkLookupError
+    from offline.fake_aws import lab_world
+    from offline.program import load_program
+    from offline.runner import run_program
+    from settings import ConfigError
+
+    try:
         run = run_program(
             load_program(PROJECT_DIR),
-            project=config.project,
+            project=project,
             stack=args.stack,
             config=values,
             world=lab_world(),
@@ -80,17 +102,26 @@ def main(argv: list[str] | None = None) -> int:
         if policy_config is None:
             default = args.policy_pack / "config" / f"{args.stack}.json"
             policy_config = default if default.exists() else None
-        with PolicyPackAnalyzer(
-            args.policy_pack, project=config.project, stack=args.stack, stack_config=values
-        ) as pack:
-            pack.configure_from(policy_config)
-            report = pack.analyze(run.resources)
-    except (StackFileError, ConfigError, NetworkLookupError, PolicyConfigError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
+        pack.connect()
+        pack.configure_from(policy_config)
+        report = pack.analyze(run.resources)
+    except (ConfigError, NetworkLookupError, PolicyConfigError) as error:
+        return _config_error(error)
     except PolicyPackError as error:
         print(f"error: the policy pack failed: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    return _report(args, run, report)
+
+
+def _config_error(error: Exception) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _report(args: argparse.Namespace, run: ProgramRun, report: AnalysisReport) -> int:
+    from preflight.export import deployment, stack_urn
+    from preflight.plan import render_plan
+    from preflight.report import as_json, render_violations, summary_line
 
     if args.export:
         args.export.write_text(json.dumps(deployment(run), indent=2) + "\n")
@@ -109,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return exit_code
+    style = Style.for_stream(sys.stdout)
     print(render_plan(run, stack_urn(run), style))
     print()
     print(render_violations(report, style))

@@ -324,6 +324,13 @@ class PolicyPackAnalyzer:
         return env
 
     def start(self) -> None:
+        """Starts the pack and connects to it (launch, then connect)."""
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Starts the pack's process without waiting for it, so a caller can
+        do other work (run the program) while the pack boots on another core."""
         if self._process is not None:
             return
         process = subprocess.Popen(
@@ -337,8 +344,16 @@ class PolicyPackAnalyzer:
         )
         self._process = process
         self._finalizer = weakref.finalize(self, _stop, process)
+
+    def connect(self) -> None:
+        """Waits for the launched pack's port and connects (GetAnalyzerInfo and the
+        rest need this); does nothing when already connected."""
+        if self._stub is not None:
+            return
+        if self._process is None:
+            raise PolicyPackError("the policy pack was not launched")
         try:
-            port = self._read_port(process)
+            port = self._read_port(self._process)
             self._connect(port)
         except BaseException:
             self.close()
@@ -411,12 +426,23 @@ class PolicyPackAnalyzer:
         self._handshake()
         self._configure_stack()
 
-    def close(self) -> None:
-        """Stops the pack; safe to call more than once."""
+    def close(self, wait: bool = True) -> None:
+        """Stops the pack (SIGINT, as the CLI stops a plugin); safe to call more
+        than once. ``wait=False`` only asks it to stop, for a caller about to
+        exit that need not watch the pack's own teardown."""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
         self._stub = None
+        if self._process is not None and not wait:
+            if self._process.poll() is None:
+                self._process.send_signal(signal.SIGINT)
+            if self._finalizer is not None:
+                self._finalizer.detach()
+                self._finalizer = None
+            self._process = None
+            self._readers = []
+            return
         if self._process is not None:
             _stop(self._process)
             for stream in (self._process.stdout, self._process.stderr):
