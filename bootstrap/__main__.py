@@ -9,4 +9,11 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from bootstrap.program import define_state_backend
 
-define_state_backend()
+
+def main() -> None:
+    """The program; the offline preflight calls it too."""
+    define_state_backend()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def load_program(project_dir: Path, module_name: str = "pulumi_program") -> Callable[[], None]:
+def load_program(project_dir: Path, module_name: str | None = None) -> Callable[[], None]:
     """Imports ``<project_dir>/__main__.py`` under ``module_name`` (so its
     ``if __name__ == "__main__"`` block does not run) and returns its ``main``."""
     project_dir = project_dir.resolve()
+    # One module per project, so checking two projects in a process never mixes them.
+    module_name = module_name or f"pulumi_program_{project_dir.name.replace('-', '_')}"
     if str(project_dir) not in sys.path:
         # Pulumi runs a program with its own folder importable; so do we.
         sys.path.insert(0, str(project_dir))

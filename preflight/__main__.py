@@ -39,6 +39,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="policy config JSON (default: policies/config/<stack>.json when it exists)",
     )
     parser.add_argument("--policy-pack", type=Path, default=PROJECT_DIR / "policies")
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=PROJECT_DIR,
+        help="the Pulumi project to check (default: this repository; e.g. bootstrap)",
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON only")
     parser.add_argument("--export", type=Path, help="write a `pulumi stack export`-style file")
     parser.add_argument(
@@ -65,7 +71,7 @@ def _overrides(items: list[str], project: str) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        config = load_stack_config(PROJECT_DIR, args.stack)
+        config = load_stack_config(args.project_dir, args.stack)
         values = {**config.values, **_overrides(args.config, config.project)}
     except StackFileError as error:
         return _config_error(error)
@@ -92,7 +98,7 @@ def _check(
 
     try:
         run = run_program(
-            load_program(PROJECT_DIR),
+            load_program(args.project_dir),
             project=project,
             stack=args.stack,
             config=values,

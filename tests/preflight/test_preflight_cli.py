@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from preflight.__main__ import main
+from tests.conftest import PROJECT_DIR
+
+BOOTSTRAP = PROJECT_DIR / "bootstrap"
 
 
 def test_dev_and_prod_stacks_pass(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,3 +76,15 @@ def test_export_writes_a_deployment_without_secrets(
     exported = json.loads(target.read_text())
     assert exported["version"] == 3
     assert "BEGIN OPENSSH PRIVATE KEY" not in target.read_text()
+
+
+def test_the_state_backend_project_is_checked_too(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["state", "--project-dir", str(BOOTSTRAP), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["mandatory"] == 0
+    assert result["resources"] >= 7
+
+
+def test_a_bad_state_bucket_name_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["state", "--project-dir", str(BOOTSTRAP), "-c", "bucketName=Bad_Bucket"]) == 2
+    assert "bastion-db-state:bucketName" in capsys.readouterr().err
