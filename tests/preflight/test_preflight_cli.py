@@ -35,6 +35,8 @@ def test_a_mandatory_violation_fails_with_1_and_names_the_rule(
     mandatory = [v for v in result["violations"] if v["level"] == "mandatory"]
     assert mandatory, result
     assert any("0.0.0.0/0" in v["message"] for v in mandatory)
+    # the rules meant for it: no world-open ingress, SSH only from allowed networks
+    assert {v["policy"] for v in mandatory} == {"sg-no-public-ingress", "sg-ssh-bastion-only"}
     assert result["exitCode"] == 1
 
 
