@@ -90,3 +90,8 @@ def test_the_state_backend_project_is_checked_too(capsys: pytest.CaptureFixture[
 def test_a_bad_state_bucket_name_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["state", "--project-dir", str(BOOTSTRAP), "-c", "bucketName=Bad_Bucket"]) == 2
     assert "bastion-db-state:bucketName" in capsys.readouterr().err
+
+
+def test_a_malformed_config_override_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dev", "-c", "dbPort"]) == 2
+    assert "KEY=VALUE" in capsys.readouterr().err
