@@ -1,0 +1,276 @@
+"""The speed benchmark: ``python -m benchmarks [--runs N] [--checkov PATH]``.
+
+Prints, for the stack's real resources and a synthetic stack of
+``--resources`` resources made of renamed copies of them:
+1. the whole preflight command's wall time, and where one run spends it;
+2. the policy pack's analysis of the synthetic stack, with and without its start-up;
+3. checkov on the same stacks as Terraform JSON, side by side, as a ratio;
+then PASS/MISS per goal. Figures, not assertions: it exits 0 on a MISS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import checkov
+from benchmarks.pack import PackFigures, PackSetup, time_pack
+from benchmarks.synthetic import synthetic_stack
+from benchmarks.terraform_json import resource_count, to_terraform_json
+from benchmarks.timing import Timings, run_command, time_command
+from offline.fake_aws import lab_world
+from offline.program import load_program
+from offline.runner import ProgramRun, run_program
+from offline.snapshot import ResourceSnapshot
+from offline.stack_config import load_stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The goals of the issue that asked for this benchmark.
+GOAL_PREFLIGHT_SECONDS = 1.0
+GOAL_CHECKOV_RATIO = 2.0
+GOAL_ANALYSIS_SECONDS = 1.0
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (default 7)")
+    parser.add_argument(
+        "--resources", type=int, default=1000, help="synthetic stack size (default 1000)"
+    )
+    parser.add_argument("--stack", default="dev", help="the real stack to start from")
+    parser.add_argument(
+        "--checkov", help="checkov executable (scripts/bench.sh passes .venv-bench's)"
+    )
+    parser.add_argument("--keep-tf", type=Path, help="write the Terraform JSON here and keep it")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.resources < 1:
+        parser.error("--runs and --resources must be at least 1")
+    return args
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f} s"
+
+
+def _goal(met: bool, text: str) -> str:
+    return f"  {'PASS' if met else 'MISS'}  {text}"
+
+
+def _preflight(args: argparse.Namespace) -> tuple[Timings, dict[str, object]]:
+    python = sys.executable
+    command = [python, "-m", "preflight", args.stack, "--json"]
+    print(f"== 1. preflight of the {args.stack} stack, as a user runs it")
+    print(f"   $ {' '.join(command)}")
+    wall, last = time_command(command, args.runs, cwd=PROJECT_DIR, ok_codes=(0, 1))
+    result = json.loads(last.stdout)
+    print(f"   wall time: {wall.summary()}")
+    print(
+        f"   result: {result['resources']} resources, {len(result['violations'])} violations "
+        f"({result['mandatory']} mandatory), exit code {last.returncode}"
+    )
+    bare, _ = time_command([python, "-c", "pass"], args.runs)
+    steps = _breakdown(python, args.stack, args.runs)
+    print(
+        f"   where the time goes: median of each step over {args.runs} fresh runs, "
+        "in the preflight's order"
+    )
+    print(f"     {'python start-up (bare `python -c pass`)':<52} {_seconds(bare.median)}")
+    for name, seconds in steps.items():
+        print(f"     {name:<52} {_seconds(seconds)}")
+    print(f"     {'sum':<52} {_seconds(bare.median + sum(steps.values()))}")
+    return wall, result
+
+
+def _breakdown(python: str, stack: str, runs: int) -> dict[str, float]:
+    """Each step's median over ``runs`` runs of ``benchmarks.breakdown``."""
+    seen: dict[str, list[float]] = {}
+    for _ in range(runs):
+        output = run_command([python, "-m", "benchmarks.breakdown", stack], cwd=PROJECT_DIR)
+        for name, seconds in json.loads(output.stdout)["phases"].items():
+            seen.setdefault(name, []).append(seconds)
+    return {name: statistics.median(values) for name, values in seen.items()}
+
+
+def _program_run(stack: str) -> ProgramRun:
+    config = load_stack_config(PROJECT_DIR, stack)
+    return run_program(
+        load_program(PROJECT_DIR),
+        project=config.project,
+        stack=stack,
+        config=config.values,
+        world=lab_world(),
+    )
+
+
+def _pack(
+    args: argparse.Namespace, run: ProgramRun, synthetic: Sequence[ResourceSnapshot]
+) -> PackFigures:
+    config = load_stack_config(PROJECT_DIR, args.stack)
+    policy_config = PROJECT_DIR / "policies" / "config" / f"{args.stack}.json"
+    setup = PackSetup(
+        pack_dir=PROJECT_DIR / "policies",
+        project=config.project,
+        stack=args.stack,
+        stack_config=config.values,
+        policy_config=policy_config if policy_config.exists() else None,
+    )
+    copies = -(-len(synthetic) // len(run.resources)) - 1
+    print()
+    print(f"== 2. the policy pack on a synthetic stack of {len(synthetic):,} resources")
+    print(
+        f"   the {len(run.resources)} {args.stack} resources and {copies} renamed copies of them "
+        "(the last one cut short)"
+    )
+    figures = time_pack(setup, synthetic, args.runs)
+    report = figures.report
+    mandatory = sorted({v.policy_name for v in report.mandatory})
+    print(f"   configure + analyze, pack running:  {figures.analysis.summary()}")
+    print(f"   pack start-up:                      {figures.start.summary()}")
+    print(f"   configure + analyze after start-up: {figures.analysis_after_start.summary()}")
+    print(f"   start-up + configure + analyze:     {figures.with_start.summary()}")
+    print(
+        "   one analysis, call by call: "
+        + ", ".join(f"{name} {_seconds(seconds)}" for name, seconds in figures.calls.items())
+    )
+    print(
+        f"   result: {len(report.violations)} violations, {len(report.mandatory)} mandatory"
+        + (f" ({', '.join(mandatory)})" if mandatory else "")
+    )
+    return figures
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    label: str
+    pulumi_resources: int
+    terraform_resources: int
+    ours: Timings
+    checkov: Timings
+
+    @property
+    def ratio(self) -> float:
+        return self.checkov.median / self.ours.median
+
+
+def _compare(
+    checkov_path: str,
+    directory: Path,
+    label: str,
+    snapshots: Sequence[ResourceSnapshot],
+    ours: Timings,
+    runs: int,
+) -> _Comparison:
+    directory.mkdir(parents=True, exist_ok=True)
+    document = to_terraform_json(snapshots)
+    (directory / "main.tf.json").write_text(json.dumps(document, indent=2) + "\n")
+    timings, report = checkov.time_scan(checkov_path, directory, runs)
+    if not checkov.scanned_something(report):
+        raise SystemExit(f"checkov scanned nothing in {directory}: check its options")
+    print(f"   {label}: checkov {timings.summary()}")
+    print(f"     checkov found: {checkov.describe(report)}")
+    return _Comparison(label, len(snapshots), resource_count(document), ours, timings)
+
+
+def _checkov(
+    args: argparse.Namespace,
+    run: ProgramRun,
+    synthetic: Sequence[ResourceSnapshot],
+    ours: tuple[Timings, Timings],
+) -> float | None:
+    """Prints checkov's figures beside ours; returns the ratio on the real stack."""
+    print()
+    if not args.checkov:
+        print("== 3. checkov: skipped (no --checkov; scripts/bench.sh installs and passes it)")
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-tf-") as temporary:
+        root = args.keep_tf or Path(temporary)
+        print(f"== 3. checkov {checkov.version(args.checkov)} on the same stacks as Terraform JSON")
+        print(f"   $ {' '.join(checkov.scan_command(args.checkov, root / '<stack>'))}")
+        rows = [
+            _compare(
+                args.checkov,
+                root / args.stack,
+                f"{args.stack} stack",
+                run.resources,
+                ours[0],
+                args.runs,
+            ),
+            _compare(
+                args.checkov,
+                root / f"synthetic-{len(synthetic)}",
+                f"{len(synthetic):,} resources",
+                synthetic,
+                ours[1],
+                args.runs,
+            ),
+        ]
+    print()
+    print(
+        f"   {'':<17} {'Pulumi res.':>11} {'TF res.':>8} {'ours (median)':>14} "
+        f"{'checkov (median)':>17} {'checkov / ours':>15}"
+    )
+    for row in rows:
+        print(
+            f"   {row.label:<17} {row.pulumi_resources:>11} {row.terraform_resources:>8} "
+            f"{_seconds(row.ours.median):>14} {_seconds(row.checkov.median):>17} "
+            f"{row.ratio:>14.2f}x"
+        )
+    print(
+        "   ours: the whole preflight command on the real stack (program on mocks included);"
+        " on the synthetic one, the pack's start-up + configure + analyze."
+    )
+    print("   checkov: the whole command, every run.")
+    return rows[0].ratio
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    print(
+        f"benchmark: {args.runs} runs per figure, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {platform.machine()}"
+    )
+    wall, _ = _preflight(args)
+    run = _program_run(args.stack)
+    synthetic = synthetic_stack(run.resources, args.resources)
+    figures = _pack(args, run, synthetic)
+    ratio = _checkov(args, run, synthetic, (wall, figures.with_start))
+
+    print()
+    print("== goals")
+    print(
+        _goal(
+            wall.median <= GOAL_PREFLIGHT_SECONDS,
+            f"{args.stack} preflight median {_seconds(wall.median)} <= {GOAL_PREFLIGHT_SECONDS} s",
+        )
+    )
+    if ratio is None:
+        print(f"  n/a   >= {GOAL_CHECKOV_RATIO:.0f}x faster than checkov (checkov not run)")
+    else:
+        print(
+            _goal(
+                ratio >= GOAL_CHECKOV_RATIO,
+                f"checkov / preflight on the {args.stack} stack {ratio:.2f}x "
+                f">= {GOAL_CHECKOV_RATIO:.0f}x",
+            )
+        )
+    print(
+        _goal(
+            figures.analysis.median < GOAL_ANALYSIS_SECONDS,
+            f"{len(synthetic):,}-resource analysis (configure + analyze, pack running) median "
+            f"{_seconds(figures.analysis.median)} < {GOAL_ANALYSIS_SECONDS} s"
+            f" (with start-up {_seconds(figures.with_start.median)})",
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
