@@ -472,8 +472,15 @@ class PolicyPackAnalyzer:
         return self._stub
 
     def _call(self, method: str, request: Any) -> Any:
+        return self._result(method, self._send(method, request))
+
+    def _send(self, method: str, request: Any) -> Any:
+        """Sends a call without waiting for its answer (a gRPC future)."""
+        return getattr(self._analyzer(), method).future(request, timeout=self.rpc_timeout)
+
+    def _result(self, method: str, future: Any) -> Any:
         try:
-            return getattr(self._analyzer(), method)(request, timeout=self.rpc_timeout)
+            return future.result()
         except grpc.RpcError as error:
             code = _status(error)
             details_of = getattr(error, "details", None)
@@ -645,6 +652,44 @@ class PolicyPackAnalyzer:
             )
         return found
 
+    def _resource_request(
+        self,
+        snapshot: ResourceSnapshot,
+        by_urn: Mapping[str, ResourceSnapshot],
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        skip_internal: bool = True,
+    ) -> analyzer_pb2.AnalyzeRequest:
+        return analyzer_pb2.AnalyzeRequest(
+            type=snapshot.type,
+            properties=to_struct(
+                snapshot.inputs if inputs is None else inputs, skip_internal=skip_internal
+            ),
+            urn=snapshot.urn,
+            name=snapshot.name,
+            options=self._options(snapshot),
+            provider=self._provider(snapshot, by_urn),
+        )
+
+    def _remediations(
+        self, response: analyzer_pb2.RemediateResponse, urn: str
+    ) -> list[Remediation]:
+        info = self.info()
+        return [
+            Remediation(
+                policy_name=item.policyName,
+                policy_pack=item.policyPackName,
+                policy_pack_version=info.version or item.policyPackVersion,
+                description=item.description,
+                urn=urn,
+                properties=_struct_to_python(item.properties)
+                if item.HasField("properties")
+                else None,
+                diagnostic=item.diagnostic,
+            )
+            for item in response.remediations
+        ]
+
     def remediate(
         self,
         snapshot: ResourceSnapshot,
@@ -654,32 +699,8 @@ class PolicyPackAnalyzer:
         """``Remediate`` over the resource's inputs; each result carries the
         whole new inputs, the last one being what ``Analyze`` should see."""
         by_urn = by_urn if by_urn is not None else {snapshot.urn: snapshot}
-        request = analyzer_pb2.AnalyzeRequest(
-            type=snapshot.type,
-            properties=to_struct(
-                snapshot.inputs if inputs is None else inputs, skip_internal=False
-            ),
-            urn=snapshot.urn,
-            name=snapshot.name,
-            options=self._options(snapshot),
-            provider=self._provider(snapshot, by_urn),
-        )
-        response: analyzer_pb2.RemediateResponse = self._call("Remediate", request)
-        info = self.info()
-        return [
-            Remediation(
-                policy_name=item.policyName,
-                policy_pack=item.policyPackName,
-                policy_pack_version=info.version or item.policyPackVersion,
-                description=item.description,
-                urn=snapshot.urn,
-                properties=_struct_to_python(item.properties)
-                if item.HasField("properties")
-                else None,
-                diagnostic=item.diagnostic,
-            )
-            for item in response.remediations
-        ]
+        request = self._resource_request(snapshot, by_urn, inputs, skip_internal=False)
+        return self._remediations(self._call("Remediate", request), snapshot.urn)
 
     def analyze_resource(
         self,
@@ -689,14 +710,7 @@ class PolicyPackAnalyzer:
     ) -> list[Violation]:
         """``Analyze`` over the resource's inputs (or the given ones)."""
         by_urn = by_urn if by_urn is not None else {snapshot.urn: snapshot}
-        request = analyzer_pb2.AnalyzeRequest(
-            type=snapshot.type,
-            properties=to_struct(snapshot.inputs if inputs is None else inputs),
-            urn=snapshot.urn,
-            name=snapshot.name,
-            options=self._options(snapshot),
-            provider=self._provider(snapshot, by_urn),
-        )
+        request = self._resource_request(snapshot, by_urn, inputs)
         return self._violations(self._call("Analyze", request), snapshot.urn)
 
     def analyze_stack(self, snapshots: Sequence[ResourceSnapshot]) -> list[Violation]:
@@ -727,18 +741,35 @@ class PolicyPackAnalyzer:
     def analyze(self, snapshots: Iterable[ResourceSnapshot]) -> AnalysisReport:
         """What ``pulumi preview --policy-pack`` does with the pack: remediate
         and analyze every resource, then analyze the stack."""
+        # The engine analyzes resources as they register, many at a time; here
+        # every call is sent before any answer is awaited, so building requests,
+        # the round trips and the pack's work overlap. Each resource's Analyze
+        # still waits for its own Remediate, whose output it must see.
         ordered = list(snapshots)
         by_urn = {s.urn: s for s in ordered}
-        violations: list[Violation] = []
+        remediate_calls = [
+            (
+                snapshot,
+                self._send(
+                    "Remediate", self._resource_request(snapshot, by_urn, skip_internal=False)
+                ),
+            )
+            for snapshot in ordered
+        ]
         remediations: list[Remediation] = []
-        for snapshot in ordered:
-            applied = self.remediate(snapshot, by_urn)
+        analyze_calls = []
+        for snapshot, future in remediate_calls:
+            applied = self._remediations(self._result("Remediate", future), snapshot.urn)
             remediations.extend(applied)
             inputs: Mapping[str, Any] = snapshot.inputs
             for remediation in applied:
                 if remediation.properties is not None:
                     inputs = remediation.properties
-            violations.extend(self.analyze_resource(snapshot, by_urn, inputs))
+            request = self._resource_request(snapshot, by_urn, inputs)
+            analyze_calls.append((snapshot, self._send("Analyze", request)))
+        violations: list[Violation] = []
+        for snapshot, future in analyze_calls:
+            violations.extend(self._violations(self._result("Analyze", future), snapshot.urn))
         violations.extend(self.analyze_stack(ordered))
         return AnalysisReport(tuple(violations), tuple(remediations))
 
