@@ -3,8 +3,12 @@
 It only assembles the pack; every rule lives in ``rules/``, one module per concern.
 """
 
+from analysis_cache import install as install_analysis_cache
 from pulumi_policy import EnforcementLevel, PolicyPack
 from rules import all_policies
+
+# The SDK converts each resource once per policy; convert it once per call.
+install_analysis_cache()
 
 PolicyPack(
     name="bastion-db-guardrails",
