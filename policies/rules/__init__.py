@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import compute, database, keys, monitoring, network, tags
+from . import compute, database, keys, monitoring, network, storage, tags
 
 
 def all_policies() -> list[Policy]:
@@ -15,4 +15,5 @@ def all_policies() -> list[Policy]:
         *keys.policies(),
         *tags.policies(),
         *monitoring.policies(),
+        *storage.policies(),
     ]

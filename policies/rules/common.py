@@ -63,6 +63,20 @@ TLS_PRIVATE_KEY: Final = "tls:index/privateKey:PrivateKey"
 METRIC_ALARM: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SNS_TOPIC: Final = "aws:sns/topic:Topic"
 AWS_PROVIDER: Final = "pulumi:providers:aws"
+# The state bucket of bootstrap/ and its one-resource-per-setting companions;
+# each companion names its bucket in its ``bucket`` input. The V2 spellings are
+# pulumi-aws's deprecated aliases of the same resources.
+S3_BUCKET_TYPES: Final = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+S3_VERSIONING_TYPES: Final = (
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+)
+S3_ENCRYPTION_TYPES: Final = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+S3_PUBLIC_ACCESS_BLOCK: Final = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_BUCKET_POLICY: Final = "aws:s3/bucketPolicy:BucketPolicy"
 NETWORK_COMPONENT: Final = "bastiondb:network:ExistingNetwork"
 
 # Engines' listening ports when the instance does not set one.

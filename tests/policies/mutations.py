@@ -1,5 +1,6 @@
-"""One insecure change at a time to the compliant stack, each with the rule
-meant to catch it; and, per rule, what a value unknown at preview must do.
+"""One insecure change at a time to a compliant stack (the prod-like one, or the
+state bucket's for the S3 rules), each with the rule meant to catch it; and,
+per rule, what a value unknown at preview must do.
 
 A mutation is *killed* when the intended rule reports it (a violation at any
 level) or, for a rule whose level is ``remediate``, rewrites it.
@@ -10,21 +11,27 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from offline.snapshot import UNKNOWN, SecretValue
 from tests.policies.stack_fixture import (
     ALLOWED_SSH_CIDR,
     BASTION_SG_ID,
+    DATABASE_ALARMS,
     DATABASE_SG_ID,
     DB_PORT,
     DELETE,
     PRIVATE_SUBNETS,
     PUBLIC_SUBNETS,
+    STATE_BUCKET_ARN,
     TAGS,
     FixtureStack,
+    compliant_stack,
     openssh_dss,
     openssh_rsa,
     ssh_ingress,
+    state_bucket_stack,
+    tls_only_policy,
 )
 
 Change = Callable[[FixtureStack], None]
@@ -36,6 +43,9 @@ class Mutation:
     rule: str
     what: str
     apply: Change
+    # The stack the change is made to: the bastion-db stack, or (for the
+    # state bucket's rules) the bootstrap project's
+    base: Callable[[], FixtureStack] = compliant_stack
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class UnknownCase:
     # True: the rule must refuse (report, at its configured level, saying the
     # value is unknown); False: the unknown cannot hide anything and must pass.
     refused: bool
+    base: Callable[[], FixtureStack] = compliant_stack
 
 
 def _with_root_device(stack: FixtureStack, **changes: object) -> None:
@@ -202,6 +213,29 @@ def _provider_without(stack: FixtureStack, tag: str) -> None:
 
 def _public_subnet_in_group(stack: FixtureStack) -> None:
     stack.set("subnet_group", subnetIds=[PRIVATE_SUBNETS[0], PUBLIC_SUBNETS[1]])
+
+
+def _policy(stack: FixtureStack, document: dict[str, Any]) -> None:
+    stack.set("bucket_policy", policy=json.dumps(document))
+
+
+def _allowing_policy() -> dict[str, Any]:
+    document = tls_only_policy()
+    document["Statement"][0]["Effect"] = "Allow"
+    return document
+
+
+def _alarm_topic_unknown(stack: FixtureStack) -> None:
+    for key in DATABASE_ALARMS:
+        stack.set(key, alarmActions=[UNKNOWN], okActions=[UNKNOWN])
+
+
+def _every_alarm_dimension_unknown(stack: FixtureStack) -> None:
+    """The instance's identifier is being computed, so every alarm's dimension
+    is unknown too; the property dependencies still say which instance."""
+    stack.set("db", identifier=UNKNOWN)
+    for key in DATABASE_ALARMS:
+        stack.set(key, dimensions={"DBInstanceIdentifier": UNKNOWN})
 
 
 MUTATIONS: tuple[Mutation, ...] = (
@@ -674,6 +708,121 @@ MUTATIONS: tuple[Mutation, ...] = (
         "kmsMasterKeyId removed",
         lambda s: s.set_untraced("topic", "kmsMasterKeyId", DELETE),
     ),
+    Mutation(
+        "storage-alarm-removed",
+        "database-alarms",
+        "the FreeStorageSpace alarm removed",
+        lambda s: s.remove("alarm_storage"),
+    ),
+    Mutation(
+        "memory-alarm-without-actions",
+        "database-alarms",
+        "the FreeableMemory alarm's alarmActions=[]",
+        lambda s: s.set("alarm_memory", alarmActions=[]),
+    ),
+    Mutation(
+        "connections-alarm-disabled",
+        "database-alarms",
+        "the DatabaseConnections alarm's actionsEnabled=false",
+        lambda s: s.set("alarm_connections", actionsEnabled=False),
+    ),
+    Mutation(
+        "storage-alarm-without-ok-actions",
+        "database-alarms",
+        "the FreeStorageSpace alarm's okActions removed",
+        lambda s: s.set_untraced("alarm_storage", "okActions", DELETE),
+    ),
+    Mutation(
+        "memory-alarm-wrong-direction",
+        "database-alarms",
+        "the FreeableMemory alarm fires when memory rises",
+        lambda s: s.set("alarm_memory", comparisonOperator="GreaterThanThreshold"),
+    ),
+    Mutation(
+        "cpu-alarm-on-other-instance",
+        "database-alarms",
+        "the CPU alarm's DBInstanceIdentifier names another database",
+        lambda s: s.set("alarm", dimensions={"DBInstanceIdentifier": "bastion-db-staging"}),
+    ),
+    Mutation(
+        "cpu-alarm-on-ec2-namespace",
+        "database-alarms",
+        "the CPU alarm watches AWS/EC2",
+        lambda s: s.set("alarm", namespace="AWS/EC2"),
+    ),
+    # --- state bucket -------------------------------------------------------------
+    Mutation(
+        "bucket-versioning-suspended",
+        "s3-bucket-versioning",
+        "versioning status Suspended",
+        lambda s: s.set("bucket_versioning", versioningConfiguration={"status": "Suspended"}),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-versioning-removed",
+        "s3-bucket-versioning",
+        "the BucketVersioning resource removed",
+        lambda s: s.remove("bucket_versioning"),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-versioning-elsewhere",
+        "s3-bucket-versioning",
+        "the BucketVersioning configures another bucket",
+        lambda s: s.set_untraced("bucket_versioning", "bucket", "other-bucket"),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-unencrypted",
+        "s3-bucket-encryption",
+        "the encryption configuration removed",
+        lambda s: s.remove("bucket_encryption"),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-encryption-without-default",
+        "s3-bucket-encryption",
+        "an encryption rule without applyServerSideEncryptionByDefault",
+        lambda s: s.set("bucket_encryption", rules=[{"bucketKeyEnabled": True}]),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-public-policy-allowed",
+        "s3-bucket-public-access-block",
+        "blockPublicPolicy and restrictPublicBuckets false",
+        lambda s: s.set(
+            "bucket_public_access", blockPublicPolicy=False, restrictPublicBuckets=False
+        ),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-public-access-block-removed",
+        "s3-bucket-public-access-block",
+        "the public access block removed",
+        lambda s: s.remove("bucket_public_access"),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-policy-removed",
+        "s3-bucket-tls-only",
+        "the bucket policy removed",
+        lambda s: s.remove("bucket_policy"),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-policy-allows-http",
+        "s3-bucket-tls-only",
+        "the SecureTransport statement says Allow",
+        lambda s: _policy(s, _allowing_policy()),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "bucket-policy-spares-objects",
+        "s3-bucket-tls-only",
+        "the SecureTransport deny covers the bucket but not its objects",
+        lambda s: _policy(s, tls_only_policy([STATE_BUCKET_ARN])),
+        base=state_bucket_stack,
+    ),
 )
 
 
@@ -1004,6 +1153,110 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "sns-topic-encrypted",
         "kmsMasterKeyId unknown (key being created)",
         lambda s: s.set("topic", kmsMasterKeyId=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "alarm-identifier-followed",
+        "database-alarms",
+        "the instance's identifier and the alarms' dimension unknown, dependencies recorded",
+        _every_alarm_dimension_unknown,
+        refused=False,
+    ),
+    UnknownCase(
+        "alarm-dimensions-untraceable",
+        "database-alarms",
+        "the CPU alarm's dimensions unknown and no property dependency",
+        lambda s: s.set_untraced("alarm", "dimensions", UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "alarm-actions-enabled",
+        "database-alarms",
+        "the FreeableMemory alarm's actionsEnabled unknown",
+        lambda s: s.set("alarm_memory", actionsEnabled=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "alarm-topic-arn",
+        "database-alarms",
+        "every alarm's topic ARN unknown (topic being created)",
+        _alarm_topic_unknown,
+        refused=False,
+    ),
+    # --- state bucket -------------------------------------------------------------
+    UnknownCase(
+        "versioning-bucket-followed",
+        "s3-bucket-versioning",
+        "the versioning's bucket id unknown, its property dependency recorded",
+        lambda s: s.set("bucket_versioning", bucket=UNKNOWN),
+        base=state_bucket_stack,
+        refused=False,
+    ),
+    UnknownCase(
+        "versioning-bucket-untraceable",
+        "s3-bucket-versioning",
+        "the versioning's bucket id unknown and no property dependency",
+        lambda s: s.set_untraced("bucket_versioning", "bucket", UNKNOWN),
+        base=state_bucket_stack,
+        refused=True,
+    ),
+    UnknownCase(
+        "versioning-status",
+        "s3-bucket-versioning",
+        "the versioning status unknown",
+        lambda s: s.set("bucket_versioning", versioningConfiguration={"status": UNKNOWN}),
+        base=state_bucket_stack,
+        refused=True,
+    ),
+    UnknownCase(
+        "sse-algorithm",
+        "s3-bucket-encryption",
+        "the sseAlgorithm unknown",
+        lambda s: s.set(
+            "bucket_encryption",
+            rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": UNKNOWN}}],
+        ),
+        base=state_bucket_stack,
+        refused=True,
+    ),
+    UnknownCase(
+        "encryption-bucket-followed",
+        "s3-bucket-encryption",
+        "the encryption's bucket id unknown, its property dependency recorded",
+        lambda s: s.set("bucket_encryption", bucket=UNKNOWN),
+        base=state_bucket_stack,
+        refused=False,
+    ),
+    UnknownCase(
+        "public-access-flag",
+        "s3-bucket-public-access-block",
+        "restrictPublicBuckets unknown",
+        lambda s: s.set("bucket_public_access", restrictPublicBuckets=UNKNOWN),
+        base=state_bucket_stack,
+        refused=True,
+    ),
+    UnknownCase(
+        "public-access-block-followed",
+        "s3-bucket-public-access-block",
+        "the block's bucket id unknown, its property dependency recorded",
+        lambda s: s.set("bucket_public_access", bucket=UNKNOWN),
+        base=state_bucket_stack,
+        refused=False,
+    ),
+    UnknownCase(
+        "bucket-policy-document",
+        "s3-bucket-tls-only",
+        "the policy document unknown (built from the bucket's ARN output)",
+        lambda s: s.set("bucket_policy", policy=UNKNOWN),
+        base=state_bucket_stack,
+        refused=True,
+    ),
+    UnknownCase(
+        "bucket-policy-followed",
+        "s3-bucket-tls-only",
+        "the policy's bucket id unknown, its property dependency recorded",
+        lambda s: s.set("bucket_policy", bucket=UNKNOWN),
+        base=state_bucket_stack,
         refused=False,
     ),
 )

@@ -6,8 +6,13 @@ text (as pulumi-aws's Python SDK sends it), an ``ExistingNetwork`` component
 with the looked-up subnets as registered outputs, security groups without
 inline rules plus ``aws:vpc`` rule resources, a bastion tagged ``Role=bastion``
 and a private database, each property that came from another resource
-carrying its property dependency. Unlike the prod stack it runs in ``ssh``
-access mode, so the SSH rules and the key pair are there to be mutated.
+carrying its property dependency, and the monitoring component's four database
+alarms (CPU, memory, storage, connections) with alarm and OK actions. Unlike
+the prod stack it runs in ``ssh`` access mode, so the SSH rules and the key
+pair are there to be mutated.
+
+:func:`state_bucket_stack` is the other project's stack: the Pulumi state
+bucket of ``bootstrap/`` with its companion resources, for the S3 rules.
 
 The policy suites start from :func:`compliant_stack` and change one thing at a
 time; with :func:`fixture_config` (prod.json plus the SSH network) the untouched
@@ -38,6 +43,27 @@ DATABASE_SG_ID = "sg-0d0000000000000d1"
 AMI_ID = "ami-0123456789abcdef0"
 AMAZON_OWNER_ID = "137112412989"
 DB_PORT = 5432
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:bastion-db-prod-alarms"
+# The database alarms components/monitoring.py makes for prod, by key: name,
+# metric, comparison, threshold, statistic (the latency alarms are left out).
+DATABASE_ALARMS: dict[str, tuple[str, str, str, float, str]] = {
+    "alarm": ("db-cpu", "CPUUtilization", "GreaterThanThreshold", 90, "Average"),
+    "alarm_memory": ("db-freeable-memory", "FreeableMemory", "LessThanThreshold", 2**30, "Average"),
+    "alarm_storage": (
+        "db-free-storage",
+        "FreeStorageSpace",
+        "LessThanThreshold",
+        2.5 * 2**30,
+        "Minimum",
+    ),
+    "alarm_connections": (
+        "db-connections",
+        "DatabaseConnections",
+        "GreaterThanThreshold",
+        367,
+        "Average",
+    ),
+}
 # Removes a property in :meth:`FixtureStack.set`.
 DELETE = object()
 
@@ -531,25 +557,147 @@ def compliant_stack() -> FixtureStack:
         parent="monitoring",
         deps={"kmsMasterKeyId": ["kms_key"]},
     )
+    for key, (name, metric, comparison, threshold, statistic) in DATABASE_ALARMS.items():
+        stack.add(
+            key,
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            f"monitoring-{name}",
+            {
+                "comparisonOperator": comparison,
+                "metricName": metric,
+                "namespace": "AWS/RDS",
+                "threshold": threshold,
+                "evaluationPeriods": 5,
+                "datapointsToAlarm": 5,
+                "period": 60,
+                "statistic": statistic,
+                "treatMissingData": "missing",
+                "dimensions": {"DBInstanceIdentifier": "bastion-db-prod"},
+                "actionsEnabled": True,
+                "alarmActions": [TOPIC_ARN],
+                "okActions": [TOPIC_ARN],
+            },
+            parent="monitoring",
+            deps={"alarmActions": ["topic"], "okActions": ["topic"], "dimensions": ["db"]},
+        )
+    return stack
+
+
+STATE_BUCKET = "acme-bastion-db-state"
+STATE_BUCKET_ARN = f"arn:aws:s3:::{STATE_BUCKET}"
+
+
+def tls_only_policy(resources: Sequence[str] | None = None) -> dict[str, Any]:
+    """The state bucket's policy as a document: no request without TLS."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": list(resources or [STATE_BUCKET_ARN, f"{STATE_BUCKET_ARN}/*"]),
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def add_state_bucket(stack: FixtureStack) -> None:
+    """The bucket bootstrap/state_bucket.py makes for Pulumi's state, compliant:
+    a ``StateBucket`` component, the bucket and its six companion resources,
+    each naming the bucket (its id, which is its name) in ``bucket`` with the
+    property dependency the engine records."""
+    stack.add("state", "bastiondb:state:StateBucket", "state", custom=False, outputs={})
     stack.add(
-        "alarm",
-        "aws:cloudwatch/metricAlarm:MetricAlarm",
-        "monitoring-db-cpu",
-        {
-            "comparisonOperator": "GreaterThanThreshold",
-            "metricName": "CPUUtilization",
-            "namespace": "AWS/RDS",
-            "threshold": 90,
-            "evaluationPeriods": 5,
-            "period": 60,
-            "statistic": "Average",
-            "dimensions": {"DBInstanceIdentifier": "bastion-db-prod"},
-            "actionsEnabled": True,
-            "alarmActions": ["arn:aws:sns:us-east-1:123456789012:bastion-db-prod-alarms"],
+        "bucket",
+        "aws:s3/bucket:Bucket",
+        "state",
+        {"bucket": STATE_BUCKET, "forceDestroy": False},
+        parent="state",
+        outputs={
+            "bucket": STATE_BUCKET,
+            "forceDestroy": False,
+            "arn": STATE_BUCKET_ARN,
+            "id": STATE_BUCKET,
         },
-        parent="monitoring",
-        deps={"alarmActions": ["topic"], "dimensions": ["db"]},
+        resource_id=STATE_BUCKET,
     )
+    companions: dict[str, tuple[str, str, dict[str, Any]]] = {
+        "bucket_versioning": (
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "state-versioning",
+            {"versioningConfiguration": {"status": "Enabled"}},
+        ),
+        "bucket_encryption": (
+            "aws:s3/bucketServerSideEncryptionConfiguration:"
+            "BucketServerSideEncryptionConfiguration",
+            "state-encryption",
+            {
+                "rules": [
+                    {
+                        "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"},
+                        "bucketKeyEnabled": True,
+                    }
+                ]
+            },
+        ),
+        "bucket_public_access": (
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "state-public-access-block",
+            {
+                "blockPublicAcls": True,
+                "blockPublicPolicy": True,
+                "ignorePublicAcls": True,
+                "restrictPublicBuckets": True,
+            },
+        ),
+        "bucket_ownership": (
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+            "state-ownership",
+            {"rule": {"objectOwnership": "BucketOwnerEnforced"}},
+        ),
+        "bucket_policy": (
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "state-tls-only",
+            {"policy": json.dumps(tls_only_policy(), indent=2)},
+        ),
+        "bucket_lifecycle": (
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "state-lifecycle",
+            {
+                "rules": [
+                    {
+                        "id": "expire-old-state-versions",
+                        "status": "Enabled",
+                        "filter": {},
+                        "noncurrentVersionExpiration": {"noncurrentDays": 90},
+                    }
+                ]
+            },
+        ),
+    }
+    for key, (type_, name, inputs) in companions.items():
+        deps = {"bucket": ["bucket"]}
+        if key == "bucket_policy":
+            deps["policy"] = ["bucket"]  # the document is built from the bucket's ARN
+        stack.add(key, type_, name, {"bucket": STATE_BUCKET, **inputs}, parent="state", deps=deps)
+
+
+def state_bucket_stack() -> FixtureStack:
+    """A stack of the state bucket alone, as bootstrap/ deploys it."""
+    stack = FixtureStack()
+    stack.add(
+        "provider",
+        "pulumi:providers:aws",
+        "aws",
+        {"region": "eu-central-1", "defaultTags": json.dumps({"tags": TAGS})},
+        aws=False,
+        resource_id="provider-0000",
+    )
+    stack.provider_reference = f"{stack.urn('provider')}::provider-0000"
+    add_state_bucket(stack)
     return stack
 
 

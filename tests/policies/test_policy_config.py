@@ -20,10 +20,13 @@ from preflight.policy_config import (
     reconcile_policy_config,
 )
 from tests.policies.conftest import Analyze
-from tests.policies.stack_fixture import PACK_DIR, compliant_stack
+from tests.policies.stack_fixture import PACK_DIR, compliant_stack, state_bucket_stack
 
 # Hardening that costs money: advisory in dev, mandatory in prod.
 COSTLY = ("rds-multi-az", "rds-deletion-protection", "rds-final-snapshot")
+# Advisory in dev, mandatory in prod: the costly hardening, and the database
+# alarms (a dev database nobody is paged for may go unwatched).
+RELAXED_IN_DEV = (*COSTLY, "database-alarms")
 
 
 def rejected(pack: PolicyPackAnalyzer, config: Mapping[str, Any]) -> PolicyConfigError:
@@ -127,7 +130,9 @@ def test_shipped_config_is_valid(pack: PolicyPackAnalyzer, stack: str) -> None:
     config = pack.configure_from(PACK_DIR / "config" / f"{stack}.json")
     defaults = {p.name: p.enforcement_level for p in pack.info().policies}
     expected = dict(defaults)
-    expected.update({name: "advisory" if stack == "dev" else "mandatory" for name in COSTLY})
+    expected.update(
+        {name: "advisory" if stack == "dev" else "mandatory" for name in RELAXED_IN_DEV}
+    )
     assert {name: c.enforcement_level for name, c in config.items()} == expected
 
 
@@ -142,6 +147,31 @@ def test_money_costing_hardening_is_advisory_in_dev_and_mandatory_in_prod(
         report = analyze(stack.resources(), config)
         for rule in COSTLY:
             assert [v.enforcement_level for v in report.for_policy(rule)] == [level], rule
+
+
+def test_database_alarms_are_advisory_in_dev_and_mandatory_in_prod(analyze: Analyze) -> None:
+    stack = compliant_stack()
+    stack.remove("alarm_storage")
+    for env, level in (("dev", "advisory"), ("prod", "mandatory")):
+        config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
+        config["sg-ssh-bastion-only"] = {"allowedCidrs": ["203.0.113.0/24"]}
+        report = analyze(stack.resources(), config)
+        assert [v.enforcement_level for v in report.for_policy("database-alarms")] == [level]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_state_bucket_rules_are_mandatory_everywhere(analyze: Analyze, env: str) -> None:
+    stack = state_bucket_stack()
+    for key in ("bucket_versioning", "bucket_encryption", "bucket_public_access", "bucket_policy"):
+        stack.remove(key)
+    config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
+    report = analyze(stack.resources(), config)
+    assert sorted((v.policy_name, v.enforcement_level) for v in report.violations) == [
+        ("s3-bucket-encryption", "mandatory"),
+        ("s3-bucket-public-access-block", "mandatory"),
+        ("s3-bucket-tls-only", "mandatory"),
+        ("s3-bucket-versioning", "mandatory"),
+    ]
 
 
 def test_security_rules_stay_mandatory_in_dev(analyze: Analyze) -> None:

@@ -1,5 +1,6 @@
-"""The mutation suite: from the compliant prod-like stack, one insecure change
-at a time; each must be caught by the rule meant for it."""
+"""The mutation suite: from a compliant stack (the prod-like one, or the state
+bucket's), one insecure change at a time; each must be caught by the rule
+meant for it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from preflight.analyzer import PolicyPackAnalyzer
 from tests.policies.mutations import MUTATIONS, Mutation
-from tests.policies.stack_fixture import compliant_stack, fixture_config
+from tests.policies.stack_fixture import fixture_config
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def outcomes(pack: PolicyPackAnalyzer) -> dict[str, Outcome]:
     pack.configure_from(fixture_config())
     results = {}
     for mutation in MUTATIONS:
-        stack = compliant_stack()
+        stack = mutation.base()
         mutation.apply(stack)
         report = pack.analyze(stack.resources())
         answers = tuple(sorted({v.enforcement_level for v in report.for_policy(mutation.rule)}))

@@ -11,7 +11,7 @@ from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
 from preflight.policy_config import PolicyConfig
 from tests.policies.conftest import Analyze
 from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES, UnknownCase
-from tests.policies.stack_fixture import compliant_stack, fixture_config
+from tests.policies.stack_fixture import compliant_stack, fixture_config, state_bucket_stack
 
 RULES = sorted({m.rule for m in MUTATIONS})
 
@@ -46,6 +46,14 @@ def test_the_compliant_stack_has_no_finding_at_all(compliant_report: AnalysisRep
     assert compliant_report.remediations == ()
 
 
+def test_the_state_bucket_stack_has_no_finding_at_all(
+    pack: PolicyPackAnalyzer, configured: dict[str, PolicyConfig]
+) -> None:
+    report = pack.analyze(state_bucket_stack().resources())
+    assert [(v.policy_name, v.finding) for v in report.violations] == []
+    assert report.remediations == ()
+
+
 @pytest.mark.parametrize("rule", RULES)
 def test_rule_passes_the_compliant_stack(rule: str, compliant_report: AnalysisReport) -> None:
     assert compliant_report.for_policy(rule) == ()
@@ -55,7 +63,7 @@ def test_rule_passes_the_compliant_stack(rule: str, compliant_report: AnalysisRe
 def test_unknown_value(
     case: UnknownCase, analyze: Analyze, configured: dict[str, PolicyConfig]
 ) -> None:
-    stack = compliant_stack()
+    stack = case.base()
     case.apply(stack)
     report = analyze(stack.resources())
     found = report.for_policy(case.rule)
