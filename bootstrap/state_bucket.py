@@ -149,9 +149,16 @@ class StateBucket(pulumi.ComponentResource):
             opts=guarded,
         )
 
+        # The ARN from the configured name, not bucket.arn: that is only known
+        # after creation, and the policy pack refuses a policy it cannot read
+        # at preview (it could hide a missing TLS rule).
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        known_arn = pulumi.Output.all(partition.partition, args.bucket_name).apply(
+            lambda parts: f"arn:{parts[0]}:s3:::{parts[1]}"
+        )
         aws.s3.BucketPolicy(
             f"{name}-tls-only",
-            aws.s3.BucketPolicyArgs(bucket=bucket.id, policy=bucket.arn.apply(tls_only_policy)),
+            aws.s3.BucketPolicyArgs(bucket=bucket.id, policy=known_arn.apply(tls_only_policy)),
             # S3 rejects a policy write that races the public access block
             # write on the same bucket ("conflicting conditional operation").
             opts=pulumi.ResourceOptions.merge(

@@ -33,6 +33,8 @@ from bootstrap.state_config import (
     PROJECT,
     check_bucket_name,
 )
+from offline.fake_aws import FakeAws as SharedFakeAws
+from offline.fake_aws import lab_world
 from settings.errors import ConfigError
 
 BOOTSTRAP_DIR = Path(__file__).resolve().parents[2] / "bootstrap"
@@ -96,8 +98,9 @@ class FakeAws(pulumi.runtime.Mocks):
             return name, {**args.inputs, "bucket": name, "arn": f"arn:aws:s3:::{name}"}
         return f"{args.name}-id", dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # type: ignore[override]
+        # Lookups (the partition) are answered by the shared fake AWS world.
+        return SharedFakeAws(lab_world()).call(args)
 
 
 @dataclass
