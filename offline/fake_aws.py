@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 from pulumi._types import _py_properties  # the SDK's own map of result field names
+from pulumi.output import Unknown
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -154,9 +155,11 @@ class FakeAws(pulumi.runtime.Mocks):
     """Answers the program's lookups from a :class:`FakeWorld` and gives each new
     resource the outputs AWS (and the tls/random providers) would compute."""
 
-    def __init__(self, world: FakeWorld) -> None:
+    def __init__(self, world: FakeWorld, preview: bool = False) -> None:
         self.world = world
-        # provider id -> its default tags, which AWS adds to every resource's tagsAll
+        # True: answer as `pulumi preview` of a new stack does (computed outputs unknown)
+        self.preview = preview
+        # provider name -> its default tags, which AWS adds to every resource's tagsAll
         self._provider_default_tags: dict[str, dict[str, str]] = {}
 
     # ---- lookups -----------------------------------------------------------------
@@ -429,11 +432,24 @@ class FakeAws(pulumi.runtime.Mocks):
     # ---- resources ---------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        resource_id, outputs = self._created(args)
+        if not self.preview:
+            return resource_id, outputs
+        # A preview of a new stack knows the inputs (and what the provider plans
+        # from them, like tagsAll) but nothing AWS assigns on creation: ids,
+        # ARNs, addresses, generated names and secrets come back unknown.
+        planned = {
+            key: value if key in args.inputs or key == "tagsAll" else Unknown()
+            for key, value in outputs.items()
+        }
+        return "", planned
+
+    def _created(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        """The id and outputs the resource has once created."""
         if args.typ.startswith("pulumi:providers:"):
-            provider_id = fake_id("provider", args.name)
             default_tags = _provider_object(args.inputs.get("defaultTags")).get("tags") or {}
-            self._provider_default_tags[provider_id] = dict(default_tags)
-            return provider_id, dict(args.inputs)
+            self._provider_default_tags[args.name] = dict(default_tags)
+            return fake_id("provider", args.name), dict(args.inputs)
         computed = _COMPUTED.get(args.typ)
         outputs = dict(args.inputs)
         resource_id = fake_id("id", args.typ, args.name)
@@ -451,9 +467,11 @@ class FakeAws(pulumi.runtime.Mocks):
         return resource_id, outputs
 
     def _default_tags(self, args: pulumi.runtime.MockResourceArgs) -> dict[str, str]:
-        # A provider reference is "<provider urn>::<provider id>".
-        provider_id = (args.provider or "").rsplit("::", 1)[-1]
-        return self._provider_default_tags.get(provider_id, {})
+        # A provider reference is "<provider urn>::<provider id>", the URN ending
+        # in the provider's name; the id is unknown during a preview.
+        parts = (args.provider or "").split("::")
+        provider_name = parts[-2] if len(parts) >= 2 else ""
+        return self._provider_default_tags.get(provider_name, {})
 
 
 def _provider_object(value: Any) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def _run(
     # as the SDK's own pulumi.runtime.test does.
     SETTINGS.outputs.clear()
     try:
-        monitor = RecordingMonitor(FakeAws(world))
+        monitor = RecordingMonitor(FakeAws(world, preview=preview))
         pulumi.runtime.set_all_config(config)
         pulumi.runtime.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor

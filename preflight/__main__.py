@@ -104,6 +104,8 @@ def _check(
             stack=args.stack,
             config=values,
             world=lab_world(),
+            # As `pulumi preview` of a new stack: what AWS assigns is unknown.
+            preview=True,
         )
         policy_config = args.policy_pack_config
         if policy_config is None:
