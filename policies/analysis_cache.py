@@ -18,6 +18,7 @@ show both ways give the same findings.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -101,6 +102,10 @@ def install() -> bool:
         return False
     if getattr(servicer, "_analysis_cache_installed", False):
         return True
+    # Every call re-reads the signature of pulumi.runtime.Settings, a class
+    # that does not change while the pack runs.
+    if hasattr(sdk, "signature"):
+        sdk.signature = functools.lru_cache(maxsize=64)(sdk.signature)
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = _memoised(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = _memoised(sdk.unknown_checking_proxy)

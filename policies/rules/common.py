@@ -536,9 +536,34 @@ class StackView:
         for resource in resources:
             if resource.parent is not None and resource.parent.urn in self.by_urn:
                 self.by_urn[resource.urn].parent = self.by_urn[resource.parent.urn]
+        self._position = {node.urn: index for index, node in enumerate(self.nodes)}
+        self._by_type: dict[str, list[Node]] = {}
+        for node in self.nodes:
+            self._by_type.setdefault(node.type, []).append(node)
+        # (types, property) -> value -> nodes, built on first use; keeps
+        # reference lookups linear in the stack's size, not quadratic
+        self._by_value: dict[tuple[tuple[str, ...], str], dict[Any, list[Node]]] = {}
 
     def of_type(self, *types: str) -> list[Node]:
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
         return [node for node in self.nodes if node.type in types]
+
+    def _with_value(self, types: tuple[str, ...], key: str, value: Any) -> list[Node]:
+        index = self._by_value.get((types, key))
+        if index is None:
+            index = {}
+            for node in self.of_type(*types):
+                found = node.props.get(key)
+                try:
+                    index.setdefault(found, []).append(node)
+                except TypeError:  # an unhashable value (a list, a map) names no resource
+                    continue
+            self._by_value[(types, key)] = index
+        try:
+            return index.get(value, [])
+        except TypeError:
+            return []
 
     def resolve(
         self,
@@ -559,14 +584,17 @@ class StackView:
         matched: list[Node] = list(via_dependencies)
         external: list[str] = []
         unresolved = False
-        candidates = self.of_type(*target_types)
+        types = tuple(target_types)
         for item in items:  # type: ignore[union-attr]
             if item is None or item == "":
                 continue
             if item is UNKNOWN:
                 unresolved = unresolved or not via_dependencies
                 continue
-            hits = [c for c in candidates if any(c.props.get(k) == item for k in match_keys)]
+            hits: list[Node] = []
+            for key in match_keys:
+                hits.extend(n for n in self._with_value(types, key, item) if n not in hits)
+            hits.sort(key=lambda node: self._position[node.urn])
             if hits:
                 matched.extend(h for h in hits if h not in matched)
             elif not via_dependencies:
@@ -767,6 +795,31 @@ def resource_rule(
     )
 
 
+_last_view: tuple[tuple[Any, ...], StackView] | None = None
+
+
+def stack_view(resources: Sequence[PolicyResource]) -> StackView:
+    """The view of the stack being analyzed, built once per AnalyzeStack call.
+
+    The SDK hands every stack rule its own PolicyResource objects, but (with
+    the pack's analysis cache) the same property objects within one call; a
+    view is reused only while every one of them is the very same object, so a
+    new call, or a run without the cache, always gets a fresh view."""
+    global _last_view
+    props = tuple(resource.props for resource in resources)
+    cached = _last_view
+    if (
+        cached is not None
+        and len(cached[0]) == len(props)
+        and all(a is b for a, b in zip(cached[0], props, strict=True))
+    ):
+        return cached[1]
+    view = StackView(resources)
+    # Holding the property objects keeps their identities from being reused.
+    _last_view = (props, view)
+    return view
+
+
 def stack_rule(
     *,
     name: str,
@@ -784,7 +837,7 @@ def stack_rule(
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         check(
             StackCheck(
-                view=StackView(args.resources),
+                view=stack_view(args.resources),
                 config={**defaults, **plain(args.get_config())},
                 report=report_violation,
             )
