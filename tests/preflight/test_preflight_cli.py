@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from offline.stack_config import stack_names
 from preflight.__main__ import main
 from tests.conftest import PROJECT_DIR
 
@@ -95,3 +96,12 @@ def test_a_bad_state_bucket_name_exits_2(capsys: pytest.CaptureFixture[str]) -> 
 def test_a_malformed_config_override_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dev", "-c", "dbPort"]) == 2
     assert "KEY=VALUE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("stack", stack_names(PROJECT_DIR))
+def test_every_stack_file_passes_its_preflight(
+    stack: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Discovered, not listed: a new Pulumi.<stack>.yaml is checked the day it is added."""
+    assert main([stack, "--json"]) == 0, capsys.readouterr()
+    assert json.loads(capsys.readouterr().out)["mandatory"] == 0
