@@ -102,10 +102,14 @@ def install() -> bool:
         return False
     if getattr(servicer, "_analysis_cache_installed", False):
         return True
-    # Every call re-reads the signature of pulumi.runtime.Settings, a class
-    # that does not change while the pack runs.
+    # Every call re-reads the signature of pulumi.runtime.Settings and re-parses
+    # the stack config from the environment; neither changes while the pack runs.
     if hasattr(sdk, "signature"):
         sdk.signature = functools.lru_cache(maxsize=64)(sdk.signature)
+    runtime = getattr(sdk, "pulumi").runtime
+    if hasattr(runtime, "get_config_env"):
+        parsed = runtime.get_config_env()
+        runtime.get_config_env = lambda: dict(parsed)
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = _memoised(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = _memoised(sdk.unknown_checking_proxy)
