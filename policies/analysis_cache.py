@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pulumi.runtime
 import pulumi_policy.policy as sdk
 
 _state = threading.local()
@@ -106,10 +107,9 @@ def install() -> bool:
     # the stack config from the environment; neither changes while the pack runs.
     if hasattr(sdk, "signature"):
         sdk.signature = functools.lru_cache(maxsize=64)(sdk.signature)
-    runtime = getattr(sdk, "pulumi").runtime
-    if hasattr(runtime, "get_config_env"):
-        parsed = runtime.get_config_env()
-        runtime.get_config_env = lambda: dict(parsed)
+    if hasattr(pulumi.runtime, "get_config_env"):
+        parsed = pulumi.runtime.get_config_env()
+        pulumi.runtime.get_config_env = lambda: dict(parsed)
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = _memoised(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = _memoised(sdk.unknown_checking_proxy)
