@@ -8,14 +8,10 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import aws_managed_policy_arn, service_assume_role_policy
 from settings.engines import EngineSpec
 
 SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
-EC2_ASSUME_ROLE_POLICY = """{
-  "Version": "2012-10-17",
-  "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-                 "Action": "sts:AssumeRole"}]
-}"""
 
 
 @dataclass
@@ -76,7 +72,6 @@ class Bastion(pulumi.ComponentResource):
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
 
         image = amazon_linux_2023(args.architecture, invoke_opts)
-        partition = aws.get_partition_output(opts=invoke_opts).partition
 
         # The role is the instance's identity: with the SSM core policy it can be
         # reached through Session Manager (the only door in ssm mode, a
@@ -85,13 +80,13 @@ class Bastion(pulumi.ComponentResource):
             f"{name}-role",
             name_prefix=f"{args.name}-",
             description="Bastion host instance role (Session Manager)",
-            assume_role_policy=EC2_ASSUME_ROLE_POLICY,
+            assume_role_policy=service_assume_role_policy("ec2.amazonaws.com"),
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
             f"{name}-ssm-core",
             role=role.name,
-            policy_arn=partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{SSM_CORE_POLICY}"),
+            policy_arn=aws_managed_policy_arn(SSM_CORE_POLICY, self),
             opts=child,
         )
         profile = aws.iam.InstanceProfile(

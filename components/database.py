@@ -8,17 +8,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.iam import aws_managed_policy_arn, service_assume_role_policy
 from settings.model import DatabaseSettings
 
 # RDS refuses '/', '@', '"' and spaces in a master password.
 PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?"
 PASSWORD_LENGTH = 32
 ENHANCED_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
-MONITORING_ASSUME_ROLE_POLICY = """{
-  "Version": "2012-10-17",
-  "Statement": [{"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                 "Action": "sts:AssumeRole"}]
-}"""
 
 
 @dataclass
@@ -167,20 +163,17 @@ class Database(pulumi.ComponentResource):
 
     def _enhanced_monitoring_role(self, name: str, identifier: str) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         role = aws.iam.Role(
             f"{name}-monitoring-role",
             name_prefix=f"{identifier}-rds-mon-",
             description="Lets RDS publish enhanced monitoring metrics",
-            assume_role_policy=MONITORING_ASSUME_ROLE_POLICY,
+            assume_role_policy=service_assume_role_policy("monitoring.rds.amazonaws.com"),
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-monitoring-policy",
             role=role.name,
-            policy_arn=partition.apply(
-                lambda p: f"arn:{p}:iam::aws:policy/{ENHANCED_MONITORING_POLICY}"
-            ),
+            policy_arn=aws_managed_policy_arn(ENHANCED_MONITORING_POLICY, self),
             opts=child,
         )
         # RDS checks the role's permissions when the instance is created.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from offline.fake_aws import lab_vpc
@@ -271,3 +273,25 @@ def test_stateful_resources_keep_their_names(dev_run: ProgramRun, prod_run: Prog
             assert urn.format(stack="prod") in prod_urns
     assert dev_run.one(DB_INSTANCE).inputs["identifier"] == "bastion-db-dev"
     assert prod_run.one(DB_INSTANCE).inputs["identifier"] == "bastion-db-prod"
+
+
+def test_roles_trust_only_their_service_and_attach_aws_managed_policies(
+    prod_run: ProgramRun,
+) -> None:
+    roles = {r.name: r for r in prod_run.of_type("aws:iam/role:Role")}
+    trusted = {
+        name: json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"]
+        for name, role in roles.items()
+    }
+    assert trusted == {
+        "bastion-role": "ec2.amazonaws.com",
+        "database-monitoring-role": "monitoring.rds.amazonaws.com",
+    }
+    attached = sorted(
+        a.inputs["policyArn"]
+        for a in prod_run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    )
+    assert attached == [
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+    ]
