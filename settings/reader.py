@@ -82,13 +82,3 @@ class ConfigReader:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ConfigError(self.full_key(key), value, "a list of strings")
         return [item.strip() for item in value]
-
-    def string_map(self, key: str) -> dict[str, str]:
-        value = self.json_value(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise ConfigError(self.full_key(key), value, "a map of strings to strings")
-        return dict(value)

@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 
 from offline.runner import ProgramRun
-from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
-from tests.conftest import stack_config
-from tests.policies.stack_fixture import PACK_DIR
+from tests.policies.pack_runs import analyzed
 
 
 def findings(run: ProgramRun) -> list[tuple[str, str | None, str, str]]:
-    with PolicyPackAnalyzer(
-        PACK_DIR, project=run.project, stack=run.stack, stack_config=stack_config(run.stack)
-    ) as pack:
-        pack.configure_from(PACK_DIR / "config" / f"{run.stack}.json")
-        report: AnalysisReport = pack.analyze(run.resources)
+    report = analyzed(run)
     return sorted((v.policy_name, v.urn, v.enforcement_level, v.message) for v in report.violations)
 
 

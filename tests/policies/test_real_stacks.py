@@ -7,17 +7,8 @@ from __future__ import annotations
 import pytest
 
 from offline.runner import ProgramRun
-from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
-from tests.conftest import stack_config
-from tests.policies.stack_fixture import PACK_DIR
-
-
-def analyzed(run: ProgramRun) -> AnalysisReport:
-    with PolicyPackAnalyzer(
-        PACK_DIR, project=run.project, stack=run.stack, stack_config=stack_config(run.stack)
-    ) as pack:
-        pack.configure_from(PACK_DIR / "config" / f"{run.stack}.json")
-        return pack.analyze(run.resources)
+from preflight.analyzer import AnalysisReport
+from tests.policies.pack_runs import analyzed
 
 
 @pytest.fixture(scope="module")
