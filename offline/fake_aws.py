@@ -9,6 +9,7 @@ lacks fails here as it would in the cloud.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -456,7 +457,7 @@ class FakeAws(pulumi.runtime.Mocks):
         if computed is not None:
             resource_id, extra = computed(self.world, args.name, args.inputs)
             outputs.update(extra)
-        if "tags" in _taggable_inputs(args.typ, args.inputs):
+        if is_taggable(args.typ):
             outputs["tagsAll"] = {**self._default_tags(args), **(args.inputs.get("tags") or {})}
         if (
             args.typ.startswith("aws:")
@@ -482,16 +483,15 @@ def _provider_object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _taggable_inputs(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    return inputs if type_token.startswith("aws:") and type_token not in _UNTAGGABLE else {}
-
-
-_UNTAGGABLE = frozenset(
-    {
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-        "aws:sns/topicSubscription:TopicSubscription",
-    }
-)
+@functools.cache
+def is_taggable(type_token: str) -> bool:
+    """Whether pulumi-aws gives this resource type ``tagsAll`` (provider default
+    tags plus its own), read from the SDK's resource class itself."""
+    if not type_token.startswith("aws:"):
+        return False
+    module_path, class_name = type_token.split(":")[1].split("/")[0], type_token.split(":")[2]
+    module = aws if module_path == "index" else getattr(aws, module_path, None)
+    return hasattr(getattr(module, class_name, None), "tags_all")
 
 
 def _arn(world: FakeWorld, type_token: str, resource_id: str) -> str:

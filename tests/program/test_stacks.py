@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from offline.fake_aws import lab_vpc
+from offline.fake_aws import is_taggable, lab_vpc
 from offline.runner import ProgramRun
 from offline.snapshot import ResourceSnapshot, SecretValue
 from tests.conftest import RunStack
@@ -181,14 +181,17 @@ def test_dev_is_cheap_and_disposable(dev_run: ProgramRun) -> None:
 def test_tags_are_set_once_on_the_provider_and_reach_every_resource(any_run: ProgramRun) -> None:
     provider = any_run.one(PROVIDER)
     assert '"Project":"bastion-db"' in provider.inputs["defaultTags"].replace(" ", "")
-    for resource in any_run.resources:
-        if resource.custom and resource.type.startswith("aws:") and "tagsAll" in resource.outputs:
-            tags = resource.outputs["tagsAll"]
-            assert tags["Project"] == "bastion-db", resource.name
-            assert tags["Environment"] == any_run.stack, resource.name
-            assert tags["ManagedBy"] == "pulumi", resource.name
-        if resource.custom and resource.type.startswith("aws:"):
-            assert resource.provider and resource.provider.startswith(provider.urn), resource.name
+    aws_resources = [r for r in any_run.resources if r.custom and r.type.startswith("aws:")]
+    for resource in aws_resources:
+        assert resource.provider and resource.provider.startswith(provider.urn), resource.name
+    tagged = [r for r in aws_resources if is_taggable(r.type)]
+    # the instance, groups, rules, database and its groups, roles, key, topic, alarms...
+    assert len(tagged) >= 15
+    for resource in tagged:
+        tags = resource.outputs["tagsAll"]
+        assert tags["Project"] == "bastion-db", resource.name
+        assert tags["Environment"] == any_run.stack, resource.name
+        assert tags["ManagedBy"] == "pulumi", resource.name
 
 
 def test_tls_is_forced_by_the_parameter_group(any_run: ProgramRun) -> None:
