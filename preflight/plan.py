@@ -45,15 +45,10 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
 
 
 def shown(value: Any) -> str:
-    if isinstance(value, SecretValue):
-        return "[secret]"
-    if isinstance(value, UnknownValue):
-        return "[unknown]"
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, dict | list):
-        return json.dumps(_masked(value), separators=(",", ":"))
-    return json.dumps(value)
+    """A value as the plan prints it: JSON, with secrets and unknowns as bare markers."""
+    if isinstance(value, SecretValue | UnknownValue):
+        return str(_masked(value))
+    return json.dumps(_masked(value), separators=(",", ":"))
 
 
 def _masked(value: Any) -> Any:
