@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, cast
+from typing import Literal, cast, get_args
 
 from settings import validate
 from settings.engines import ENGINES, EngineSpec
@@ -45,6 +45,7 @@ DEFAULT_BACKUP_RETENTION_DAYS = 14
 DEFAULT_ENHANCED_MONITORING_INTERVAL = 60
 # What the prod profile never gives up, whatever its stack file says.
 PROD_MIN_BACKUP_RETENTION_DAYS = 7
+PROFILES: tuple[str, ...] = get_args(Profile)
 
 
 def load_settings(
@@ -55,9 +56,7 @@ def load_settings(
     environment = validate.matching(
         "stack name", stack, validate.NAME, "lower-case letters, digits and dashes"
     )
-    profile = cast(
-        Profile, validate.one_of(key("profile"), _profile(reader, stack), ("dev", "prod"))
-    )
+    profile = cast(Profile, validate.one_of(key("profile"), _profile(reader, stack), PROFILES))
     project_name = reader.string("projectName", project) or project
     validate.matching(
         key("projectName"), project_name, validate.NAME, "lower-case letters, digits and dashes"
@@ -91,7 +90,7 @@ def _profile(reader: ConfigReader, stack: str) -> str:
     configured = reader.string("profile")
     if configured is not None:
         return configured
-    if stack in ("dev", "prod"):
+    if stack in PROFILES:
         return stack
     raise ConfigError(
         reader.full_key("profile"),
