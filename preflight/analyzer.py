@@ -416,14 +416,8 @@ class PolicyPackAnalyzer:
             ],
         )
         self._channel = channel
-        try:
-            grpc.channel_ready_future(channel).result(timeout=self.startup_timeout)
-        except grpc.FutureTimeoutError:
-            raise PolicyPackError(
-                f"policy pack {self.pack_dir} did not accept connections on port {port}"
-            ) from None
         self._stub = analyzer_pb2_grpc.AnalyzerStub(channel)
-        self._handshake()
+        self._handshake(port)
         self._configure_stack()
 
     def close(self, wait: bool = True) -> None:
@@ -489,16 +483,26 @@ class PolicyPackAnalyzer:
                 f"{method} failed ({code}): {details}{self._log_tail()}"
             ) from error
 
-    def _handshake(self) -> None:
+    def _handshake(self, port: int) -> None:
         request = analyzer_pb2.AnalyzerHandshakeRequest(
             engine_address=UNUSED_ENGINE_ADDRESS,
             root_directory=str(self.pack_dir),
             program_directory=str(self.pack_dir),
         )
         try:
-            self._analyzer().Handshake(request, timeout=self.rpc_timeout)
+            # wait_for_ready makes the first call also wait for the connection.
+            # (grpc.channel_ready_future would too, but it leaves a thread that
+            # polls the channel every 0.2 s, and closing the channel waits for it.)
+            self._analyzer().Handshake(
+                request, timeout=self.startup_timeout, wait_for_ready=True
+            )
         except grpc.RpcError as error:
-            if _status(error) != grpc.StatusCode.UNIMPLEMENTED:
+            code = _status(error)
+            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise PolicyPackError(
+                    f"policy pack {self.pack_dir} did not accept connections on port {port}"
+                ) from None
+            if code != grpc.StatusCode.UNIMPLEMENTED:
                 raise PolicyPackError(f"Handshake failed: {error}") from error
 
     def _configure_stack(self) -> None:

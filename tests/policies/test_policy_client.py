@@ -135,6 +135,23 @@ def test_a_pack_that_fails_to_start_is_reported_with_its_output(tmp_path: Path) 
     assert not analyzer.running
 
 
+def test_a_pack_whose_port_refuses_connections_is_reported(tmp_path: Path) -> None:
+    # Prints a port that nothing listens on, then stays alive.
+    folder = write_pack(
+        tmp_path / "deaf",
+        "import socket, time\n"
+        "probe = socket.socket()\n"
+        "probe.bind(('127.0.0.1', 0))\n"
+        "print(probe.getsockname()[1], flush=True)\n"
+        "probe.close()\n"
+        "time.sleep(60)\n",
+    )
+    analyzer = PolicyPackAnalyzer(folder, python=sys.executable, startup_timeout=2)
+    with pytest.raises(PolicyPackError, match="did not accept connections on port"), analyzer:
+        pass
+    assert not analyzer.running
+
+
 def test_a_folder_without_pulumipolicy_yaml_is_not_a_pack(tmp_path: Path) -> None:
     with pytest.raises(PolicyPackError, match=r"no PulumiPolicy\.yaml"):
         PolicyPackAnalyzer(tmp_path)
