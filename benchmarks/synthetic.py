@@ -14,6 +14,7 @@ stay shared, as they would in one big stack.
 from __future__ import annotations
 
 import dataclasses
+import graphlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -132,18 +133,32 @@ def dangling(snapshots: Iterable[ResourceSnapshot], outside: set[str]) -> list[s
     return sorted({u for s in ordered for u in references(s)} - present - outside)
 
 
+def stable_order(base: Sequence[ResourceSnapshot]) -> list[ResourceSnapshot]:
+    """``base`` in dependency order, the same order every time.
+
+    A program's registration order is a dependency order too, but not a fixed
+    one: the SDK resolves its outputs concurrently. Which resources the cut
+    copy keeps, and so the violations found, must not change between runs."""
+    by_urn = {s.urn: s for s in base}
+    graph: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for urn in sorted(by_urn):
+        graph.add(urn, *sorted(references(by_urn[urn]) & by_urn.keys()))
+    return [by_urn[urn] for urn in graph.static_order()]
+
+
 def synthetic_stack(base: Sequence[ResourceSnapshot], count: int) -> list[ResourceSnapshot]:
-    """``count`` resources: as many copies of ``base`` as needed, the last one
-    cut short. Registration order is dependency order, so a cut copy still
-    only points at resources that exist; this is checked, not assumed."""
+    """``count`` resources: as many copies of ``base`` as needed, in
+    :func:`stable_order`, the last one cut short. A cut copy still only points
+    at resources that exist; this is checked, not assumed."""
     if not base:
         raise ValueError("the base stack has no resources")
     if count < 1:
         raise ValueError("a synthetic stack needs at least one resource")
     outside = {u for s in base for u in references(s)} - {s.urn for s in base}
+    ordered = stable_order(base)
     resources: list[ResourceSnapshot] = []
     for copy_index in range(math.ceil(count / len(base))):
-        resources.extend(copy_of(base, copy_index))
+        resources.extend(copy_of(ordered, copy_index))
     resources = resources[:count]
     missing = dangling(resources, outside)
     if missing:
