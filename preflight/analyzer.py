@@ -493,9 +493,7 @@ class PolicyPackAnalyzer:
             # wait_for_ready makes the first call also wait for the connection.
             # (grpc.channel_ready_future would too, but it leaves a thread that
             # polls the channel every 0.2 s, and closing the channel waits for it.)
-            self._analyzer().Handshake(
-                request, timeout=self.startup_timeout, wait_for_ready=True
-            )
+            self._analyzer().Handshake(request, timeout=self.startup_timeout, wait_for_ready=True)
         except grpc.RpcError as error:
             code = _status(error)
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:
