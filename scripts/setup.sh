@@ -16,3 +16,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   echo "$wanted" > "$stamp"
 fi
+
+# Compile the project's own modules, as pip does for installed packages: the
+# preflight imports them on every run, and where PYTHONDONTWRITEBYTECODE is
+# set (as in many CI images) Python would otherwise recompile them each time
+# (0.2 s of a 1 s preflight). Cheap when nothing changed; a stale file is
+# never used, since Python checks each one against its source.
+.venv/bin/python -m compileall -q __main__.py components settings offline preflight policies bootstrap
