@@ -7,11 +7,20 @@ Exit codes: 0 clean, 1 a mandatory policy violation, 2 a configuration error.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+if __name__ == "__main__":
+    # A one-shot command, ended by os._exit: the cyclic garbage collector would
+    # only keep re-walking the objects that importing pulumi_aws creates
+    # (about 0.2 s of a 1 s preflight), to free almost nothing. Reference
+    # counting still frees what the run lets go of. Tests that call main()
+    # keep their collector.
+    gc.disable()
 
 # Only light imports here: the policy pack is launched before the program's
 # heavy ones (pulumi_aws), so it boots on the other core meanwhile.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,26 @@ def test_dev_and_prod_stacks_pass(capsys: pytest.CaptureFixture[str]) -> None:
         assert "bastiondb:database:Database" in out
         # secrets are masked in the printed outputs
         assert re.search(r"dbMasterPassword:\s+\[secret\]", out)
+
+
+def test_the_command_itself_prints_everything_before_it_exits() -> None:
+    # The real command ends with os._exit, past Python's own flushing.
+    command = [sys.executable, "-m", "preflight", "dev", "--json"]
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["exitCode"] == 0 and result["resources"] > 20
+
+    bad = subprocess.run(
+        [*command, "-c", "dbPort=22"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 2
+    assert "dbPort" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_calling_main_leaves_the_callers_garbage_collector_on() -> None:
+    assert main(["dev", "--json"]) == 0
+    assert gc.isenabled()
 
 
 def test_a_mandatory_violation_fails_with_1_and_names_the_rule(
