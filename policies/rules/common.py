@@ -734,6 +734,16 @@ class StackCheck:
     report: Callable[[str, str | None], None]
 
 
+class ResourceRule(ResourceValidationPolicy):
+    """A resource rule that says which resource types it can report on
+    (``None``: it decides from the properties). Its check runs only for those
+    types, so the pack's analysis cache may skip it for any other."""
+
+    def __init__(self, *, resource_types: frozenset[str] | None, **policy: Any) -> None:
+        super().__init__(**policy)
+        self.resource_types = resource_types
+
+
 def resource_rule(
     *,
     name: str,
@@ -747,7 +757,7 @@ def resource_rule(
     remediate: Callable[[ResourceValidationArgs, dict[str, Any]], Mapping[str, Any] | None]
     | None = None,
     applies: Callable[[str, Mapping[str, Any]], bool] | None = None,
-) -> ResourceValidationPolicy:
+) -> ResourceRule:
     """A rule on one resource at a time (``Analyze``, over its inputs)."""
     defaults = _defaults(config)
     wanted = frozenset(types)
@@ -782,7 +792,8 @@ def resource_rule(
                 return None
             return fix(args, {**defaults, **plain(args.get_config())})
 
-    return ResourceValidationPolicy(
+    return ResourceRule(
+        resource_types=wanted if applies is None else None,
         name=name,
         description=description,
         validate=validate,

@@ -1,11 +1,45 @@
-"""The pack's per-call conversion cache changes speed, never findings."""
+"""The pack's analysis cache (conversions once per call, only the rules that can
+apply, stack resources built once) changes speed, never findings."""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib.metadata import version
+from typing import Any
 
 import pytest
 
 from offline.runner import ProgramRun
+from offline.snapshot import ResourceSnapshot
+from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES, Mutation, UnknownCase
 from tests.policies.pack_runs import analyzed
+from tests.policies.stack_fixture import (
+    PACK_DIR,
+    PROJECT,
+    STACK,
+    FixtureStack,
+    compliant_stack,
+    fixture_config,
+    state_bucket_stack,
+)
+
+Outcome = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def outcome(report: AnalysisReport) -> Outcome:
+    violations = sorted(
+        (v.policy_name, v.urn or "", v.enforcement_level, v.severity, v.message)
+        for v in report.violations
+    )
+    remediations = sorted(
+        (r.policy_name, r.urn, repr(r.properties), r.diagnostic) for r in report.remediations
+    )
+    return violations, remediations
 
 
 def findings(run: ProgramRun) -> list[tuple[str, str | None, str, str]]:
@@ -21,3 +55,130 @@ def test_cache_gives_the_same_findings_as_the_sdk_alone(
     uncached = findings(dev_run)
     assert cached == uncached
     assert cached  # dev has advisory findings, so the comparison means something
+
+
+def everything_at_once(
+    cases: Iterable[Mutation | UnknownCase], base: Callable[[], FixtureStack]
+) -> list[ResourceSnapshot]:
+    """One stack with every change meant for ``base`` made to it, in turn, so
+    that every rule has something to report, remediate or refuse as unknown.
+    A change that an earlier one made impossible (it removed what this one
+    edits) is left out; nearly all apply."""
+    stack = base()
+    meant = [case for case in cases if case.base is base]
+    applied = 0
+    for case in meant:
+        try:
+            case.apply(stack)
+        except (KeyError, TypeError):
+            continue
+        applied += 1
+    assert applied >= 0.6 * len(meant), (applied, len(meant))
+    return stack.resources()
+
+
+STACKS = {
+    "every-mutation": lambda: everything_at_once(MUTATIONS, compliant_stack),
+    "every-unknown": lambda: everything_at_once(UNKNOWN_CASES, compliant_stack),
+    "every-bucket-mutation": lambda: everything_at_once(MUTATIONS, state_bucket_stack),
+    "every-bucket-unknown": lambda: everything_at_once(UNKNOWN_CASES, state_bucket_stack),
+    "compliant": lambda: compliant_stack().resources(),
+}
+
+
+@pytest.fixture(scope="module")
+def sdk_alone() -> Iterator[PolicyPackAnalyzer]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BASTION_DB_POLICY_NO_CACHE", "1")
+        analyzer = PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack=STACK)
+        analyzer.start()
+    try:
+        yield analyzer
+    finally:
+        analyzer.close()
+
+
+def analyze(pack: PolicyPackAnalyzer, resources: Sequence[ResourceSnapshot]) -> Outcome:
+    pack.configure_from(fixture_config())
+    return outcome(pack.analyze(resources))
+
+
+@pytest.mark.parametrize("name", sorted(STACKS))
+def test_every_kind_of_finding_is_the_same_with_and_without_the_cache(
+    name: str, pack: PolicyPackAnalyzer, sdk_alone: PolicyPackAnalyzer
+) -> None:
+    resources = STACKS[name]()
+    cached = analyze(pack, resources)
+    assert cached == analyze(sdk_alone, resources)
+    violations, _ = cached
+    assert bool(violations) == (name != "compliant")
+
+
+def test_the_combined_stacks_cover_resource_stack_and_unknown_findings(
+    pack: PolicyPackAnalyzer,
+) -> None:
+    # What makes the comparison above mean something: each path of the cache
+    # (Analyze, AnalyzeStack, unknowns, remediations) has findings to compare.
+    violations, _ = analyze(pack, STACKS["every-mutation"]())
+    stack_rules = {p.name for p in pack.info().policies if p.policy_type == "stack"}
+    found = {v[0] for v in violations}
+    assert found & stack_rules and found - stack_rules
+    unknown, remediated = analyze(pack, STACKS["every-unknown"]())
+    assert any("unknown" in v[4] for v in unknown)
+    assert remediated or any(r for r in analyze(pack, STACKS["every-mutation"]())[1])
+
+
+INSTALL_PROBE = """
+import json, sys
+import importlib.metadata
+import pulumi_policy.policy as sdk
+real = importlib.metadata.version
+fake = sys.argv[1]
+importlib.metadata.version = lambda name: fake if name == "pulumi-policy" else real(name)
+original = sdk._PolicyAnalyzerServicer.AnalyzeStack
+import analysis_cache
+installed = analysis_cache.install()
+servicer = sdk._PolicyAnalyzerServicer
+print(json.dumps({
+    "installed": installed,
+    "stack_fast_path": getattr(servicer.AnalyzeStack, "__wrapped__", None)
+    is analysis_cache._analyze_stack,
+    "stack_untouched": servicer.AnalyzeStack is original,
+}))
+"""
+
+
+def probe_install(sdk_version: str, **env: str) -> dict[str, bool]:
+    """What install() did, in a fresh interpreter (it patches the SDK)."""
+    done = subprocess.run(
+        [sys.executable, "-c", INSTALL_PROBE, sdk_version],
+        cwd=PACK_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, bool] = json.loads(done.stdout)
+    return result
+
+
+def test_the_stack_fast_path_runs_only_on_the_sdk_version_it_reproduces() -> None:
+    assert probe_install(version("pulumi-policy")) == {
+        "installed": True,
+        "stack_fast_path": True,
+        "stack_untouched": False,
+    }
+    # On another release the SDK's own AnalyzeStack runs (with the memo only).
+    assert probe_install("1.22.0") == {
+        "installed": True,
+        "stack_fast_path": False,
+        "stack_untouched": False,
+    }
+
+
+def test_the_cache_can_be_turned_off() -> None:
+    assert probe_install("1.21.0", BASTION_DB_POLICY_NO_CACHE="1") == {
+        "installed": False,
+        "stack_fast_path": False,
+        "stack_untouched": True,
+    }
