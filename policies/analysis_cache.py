@@ -22,6 +22,10 @@ that states its ``resource_types`` (see ``rules.common.ResourceRule``) is left
 out of the calls for other types: the SDK's own ``Analyze`` runs unchanged on
 a per-call copy of the servicer that lists only the policies that can apply.
 
+Before every call the servicer also re-parses the stack config and sets
+pulumi's runtime settings from the environment, which never changes while
+the pack runs; each server thread now does that once.
+
 The servicer is an SDK internal; :func:`install` checks that it still looks
 as expected and otherwise leaves the SDK untouched (correct, just slower).
 Setting ``BASTION_DB_POLICY_NO_CACHE=1`` turns it off, which the tests use to
@@ -107,6 +111,22 @@ def _per_resource(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any
         return hit[1]
 
     return cached
+
+
+def _once_per_thread(method: Callable[[Any], None]) -> Callable[[Any], None]:
+    """For ``_configure_runtime_settings``: it sets pulumi's runtime settings
+    (context variables) from the environment before every call, and neither
+    the environment nor the parsed config changes while the pack runs. Each
+    of the server's threads still configures itself, on its first call."""
+    configured = threading.local()
+
+    @functools.wraps(method)
+    def run(self: Any) -> None:
+        if not getattr(configured, "done", False):
+            method(self)
+            configured.done = True
+
+    return run
 
 
 # The servicer's (name-mangled) list of policies.
@@ -255,6 +275,10 @@ def install() -> bool:
     if hasattr(pulumi.runtime, "get_config_env"):
         parsed = pulumi.runtime.get_config_env()
         pulumi.runtime.get_config_env = lambda: dict(parsed)
+    if hasattr(servicer, "_configure_runtime_settings"):
+        servicer._configure_runtime_settings = _once_per_thread(
+            servicer._configure_runtime_settings
+        )
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = _memoised(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = _memoised(sdk.unknown_checking_proxy)

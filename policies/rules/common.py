@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
@@ -719,8 +720,9 @@ class ResourceCheck:
     type: str
     urn: str
     name: str
-    props: dict[str, Any]
-    provider_props: dict[str, Any]
+    # Read-only: every rule run on the same resource in one call shares them.
+    props: Mapping[str, Any]
+    provider_props: Mapping[str, Any]
     config: dict[str, Any]
     report: Callable[[str], None]
 
@@ -732,6 +734,25 @@ class StackCheck:
     view: StackView
     config: dict[str, Any]
     report: Callable[[str, str | None], None]
+
+
+class _LastConverted(threading.local):
+    """The plain form of the last SDK value converted on this thread. Within
+    one ``Analyze`` call every rule gets the very same properties object, so
+    the rules that apply to a resource share one conversion."""
+
+    value: Any = None
+    result: Any = None
+
+    def plain(self, value: Any) -> Any:
+        if value is not self.value:
+            # Holding `value` keeps the identity check meaningful.
+            self.value, self.result = value, plain(value)
+        return self.result
+
+
+_last_props = _LastConverted()
+_last_provider_props = _LastConverted()
 
 
 class ResourceRule(ResourceValidationPolicy):
@@ -776,8 +797,10 @@ def resource_rule(
                 type=args.resource_type,
                 urn=args.urn,
                 name=args.name,
-                props=plain(args.props),
-                provider_props=plain(provider.props) if provider is not None else {},
+                props=_last_props.plain(args.props),
+                provider_props=_last_provider_props.plain(provider.props)
+                if provider is not None
+                else {},
                 config={**defaults, **plain(args.get_config())},
                 report=lambda message: report_violation(message, None),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import Policy, Severity
@@ -31,7 +32,7 @@ TLS_PARAMETERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _engine(props: dict[str, Any]) -> Any:
+def _engine(props: Mapping[str, Any]) -> Any:
     engine = props.get("engine")
     return engine.lower() if isinstance(engine, str) else engine
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,7 @@ def key_problems(facts: KeyFacts, config: dict[str, Any], subject: str) -> list[
     return [f"{subject} uses algorithm {facts.algorithm}, which is not accepted. Use ED25519."]
 
 
-def tls_key_facts(props: dict[str, Any]) -> KeyFacts | str:
+def tls_key_facts(props: Mapping[str, Any]) -> KeyFacts | str:
     """The key's algorithm and size, or the name of the property that is unknown."""
     algorithm = props.get("algorithm")
     if algorithm is UNKNOWN:

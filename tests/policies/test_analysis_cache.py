@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +183,41 @@ def test_the_cache_can_be_turned_off() -> None:
         "stack_fast_path": False,
         "stack_untouched": True,
     }
+
+
+SETTINGS_PACK = """
+import sys
+sys.path.insert(0, {policies!r})
+import pulumi
+from analysis_cache import install
+from pulumi_policy import PolicyPack, ResourceValidationPolicy
+
+assert install()
+
+
+def check(args, report_violation):
+    seen = [pulumi.get_project(), pulumi.get_stack(), pulumi.Config("bastion-db").get("owner")]
+    report_violation(" ".join(str(value) for value in seen))
+
+
+PolicyPack("settings", [ResourceValidationPolicy("settings", "Reports what it sees.", check)])
+"""
+
+
+def test_every_server_thread_still_sees_the_stack_settings(tmp_path: Path) -> None:
+    # The runtime settings are configured once per thread, not before every
+    # call: a policy that reads them must still see them, whichever thread
+    # the server answers on (the calls below are pipelined, so several do).
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    (folder / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.1.0\n")
+    (folder / "__main__.py").write_text(SETTINGS_PACK.format(policies=str(PACK_DIR)))
+    resources = compliant_stack().resources() * 5
+    with PolicyPackAnalyzer(
+        folder, project="bastion-db", stack="prod", stack_config={"bastion-db:owner": "data-team"}
+    ) as settings_pack:
+        settings_pack.configure_from(None)
+        report = settings_pack.analyze(resources)
+    messages = {v.finding for v in report.violations}
+    assert len(report.violations) == len(resources)
+    assert messages == {"bastion-db prod data-team"}
