@@ -14,17 +14,13 @@ one seeing the previous one's output.
 ``AnalyzeStack`` builds the stack's ``PolicyResource`` objects (with their
 parents and dependencies linked) anew for each stack policy; on the version it
 was checked against, the pack builds them once per call and hands the same
-list to every stack rule, which only read it (:func:`_analyze_stack`).
+resources to every stack rule, which only read them (:func:`_analyze_stack`).
 
 ``Analyze`` also hands every resource to every resource policy, although most
 rules look at one or two types and return at once for any other. A policy
 that states its ``resource_types`` (see ``rules.common.ResourceRule``) is left
 out of the calls for other types: the SDK's own ``Analyze`` runs unchanged on
 a per-call copy of the servicer that lists only the policies that can apply.
-
-Before every call the servicer also re-parses the stack config and sets
-pulumi's runtime settings from the environment, which never changes while
-the pack runs; each server thread now does that once.
 
 The servicer is an SDK internal; :func:`install` checks that it still looks
 as expected and otherwise leaves the SDK untouched (correct, just slower).
@@ -39,10 +35,9 @@ import copy
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from importlib.metadata import version
-from typing import Any
+from typing import Any, cast
 
 import pulumi.runtime
 import pulumi_policy.policy as sdk
@@ -113,31 +108,20 @@ def _per_resource(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any
     return cached
 
 
-def _once_per_thread(method: Callable[[Any], None]) -> Callable[[Any], None]:
-    """For ``_configure_runtime_settings``: it sets pulumi's runtime settings
-    (context variables) from the environment before every call, and neither
-    the environment nor the parsed config changes while the pack runs. Each
-    of the server's threads still configures itself, on its first call."""
-    configured = threading.local()
-
-    @functools.wraps(method)
-    def run(self: Any) -> None:
-        if not getattr(configured, "done", False):
-            method(self)
-            configured.done = True
-
-    return run
-
-
 # The servicer's (name-mangled) list of policies.
 _POLICIES = "_PolicyAnalyzerServicer__policies"
 
 
 def _applicable(policies: list[Any], resource_type: str) -> list[Any]:
+    """The policies whose Analyze answer for ``resource_type`` can be anything
+    but empty. A policy without validation stays: the SDK reports it as not
+    applicable on every call, whatever the type."""
     return [
         policy
         for policy in policies
-        if getattr(policy, "resource_types", None) is None or resource_type in policy.resource_types
+        if getattr(policy, "resource_types", None) is None
+        or resource_type in policy.resource_types
+        or not policy.has_validation()
     ]
 
 
@@ -222,7 +206,9 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
         if resources is None:
             resources = _stack_resources(self, request)
         args = sdk.StackValidationArgs(
-            resources,
+            # Each policy gets its own list, as from the SDK; the resources in
+            # it are shared, so stack rules must only read them (ours do).
+            list(resources),
             self._get_policy_config(policy.name),
             self._PolicyAnalyzerServicer__stack_tags,
         )
@@ -230,7 +216,9 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
             result = policy.validate(args, report_violation)
             if sdk.isawaitable(result):
                 loop = asyncio.new_event_loop()
-                loop.run_until_complete(result)
+                loop.run_until_complete(
+                    asyncio.Task(cast(Coroutine[Any, Any, Any], result), loop=loop)
+                )
                 loop.close()
         except sdk.UnknownValueError as error:
             name = self._PolicyAnalyzerServicer__policy_pack_name
@@ -275,17 +263,13 @@ def install() -> bool:
     if hasattr(pulumi.runtime, "get_config_env"):
         parsed = pulumi.runtime.get_config_env()
         pulumi.runtime.get_config_env = lambda: dict(parsed)
-    if hasattr(servicer, "_configure_runtime_settings"):
-        servicer._configure_runtime_settings = _once_per_thread(
-            servicer._configure_runtime_settings
-        )
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = _memoised(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = _memoised(sdk.unknown_checking_proxy)
     servicer._get_resource_options = _per_resource(servicer._get_resource_options)
     servicer._get_provider_resource = _per_resource(servicer._get_provider_resource)
     servicer.Analyze = _only_applicable_policies(_scoped(servicer.Analyze))
-    if version("pulumi-policy") == _ANALYZE_STACK_CHECKED_ON:
+    if getattr(sdk, "VERSION", None) == _ANALYZE_STACK_CHECKED_ON:
         servicer.AnalyzeStack = _scoped(_analyze_stack)
     else:
         servicer.AnalyzeStack = _scoped(servicer.AnalyzeStack)

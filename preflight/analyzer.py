@@ -497,8 +497,12 @@ class PolicyPackAnalyzer:
         except grpc.RpcError as error:
             code = _status(error)
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                exited = self._process.poll() if self._process is not None else None
                 raise PolicyPackError(
-                    f"policy pack {self.pack_dir} did not accept connections on port {port}"
+                    f"policy pack {self.pack_dir} did not answer on port {port} within "
+                    f"{self.startup_timeout:.0f}s"
+                    + (f" (it exited with code {exited})" if exited is not None else "")
+                    + self._log_tail()
                 ) from None
             if code != grpc.StatusCode.UNIMPLEMENTED:
                 raise PolicyPackError(f"Handshake failed: {error}") from error

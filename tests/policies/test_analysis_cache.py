@@ -8,11 +8,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi_policy.version import VERSION as SDK_VERSION
 
 from offline.runner import ProgramRun
 from offline.snapshot import ResourceSnapshot
@@ -131,11 +131,8 @@ def test_the_combined_stacks_cover_resource_stack_and_unknown_findings(
 
 INSTALL_PROBE = """
 import json, sys
-import importlib.metadata
 import pulumi_policy.policy as sdk
-real = importlib.metadata.version
-fake = sys.argv[1]
-importlib.metadata.version = lambda name: fake if name == "pulumi-policy" else real(name)
+sdk.VERSION = sys.argv[1]
 original = sdk._PolicyAnalyzerServicer.AnalyzeStack
 import analysis_cache
 installed = analysis_cache.install()
@@ -164,7 +161,7 @@ def probe_install(sdk_version: str, **env: str) -> dict[str, bool]:
 
 
 def test_the_stack_fast_path_runs_only_on_the_sdk_version_it_reproduces() -> None:
-    assert probe_install(version("pulumi-policy")) == {
+    assert probe_install(SDK_VERSION) == {
         "installed": True,
         "stack_fast_path": True,
         "stack_untouched": False,
@@ -205,9 +202,9 @@ PolicyPack("settings", [ResourceValidationPolicy("settings", "Reports what it se
 
 
 def test_every_server_thread_still_sees_the_stack_settings(tmp_path: Path) -> None:
-    # The runtime settings are configured once per thread, not before every
-    # call: a policy that reads them must still see them, whichever thread
-    # the server answers on (the calls below are pipelined, so several do).
+    # A policy that reads the stack's names and config through pulumi's
+    # runtime must see them with the cache installed too, whichever of the
+    # server's threads answers (the calls below are pipelined, so several do).
     folder = tmp_path / "settings"
     folder.mkdir()
     (folder / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.1.0\n")
@@ -221,3 +218,24 @@ def test_every_server_thread_still_sees_the_stack_settings(tmp_path: Path) -> No
     messages = {v.finding for v in report.violations}
     assert len(report.violations) == len(resources)
     assert messages == {"bastion-db prod data-team"}
+
+
+def servicer_answers(mode: str) -> dict[str, Any]:
+    probe = Path(__file__).with_name("servicer_probe.py")
+    done = subprocess.run(
+        [sys.executable, str(probe), mode], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_the_servicer_answers_every_request_exactly_as_the_sdk_alone() -> None:
+    # Whole responses, not just what a report keeps: levels, diagnostics for
+    # unknowns, not-applicable entries, links, config, tags, remediations.
+    sdk_alone = servicer_answers("sdk")
+    cached = servicer_answers("cached")
+    assert (sdk_alone["installed"], cached["installed"]) == (False, True)
+    assert cached["answers"] == sdk_alone["answers"]
+    text = json.dumps(cached["answers"])
+    for sign in ("notApplicable", "can't be known during preview", "MANDATORY", "urn::missing"):
+        assert sign in text, sign
