@@ -1,6 +1,9 @@
-"""A real stack's program run, analyzed by the pack with the stack's own config."""
+"""Running packs in tests: a real stack's program run analyzed by the pack with
+the stack's own config, and a throwaway pack written to a folder."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from offline.runner import ProgramRun
 from preflight.analyzer import AnalysisReport, analyze_stack_with_pack
@@ -17,3 +20,11 @@ def analyzed(run: ProgramRun) -> AnalysisReport:
         stack=run.stack,
         stack_config=stack_config(run.stack),
     )
+
+
+def write_pack(folder: Path, main: str) -> Path:
+    """A minimal Python policy pack in ``folder`` whose ``__main__.py`` is ``main``."""
+    folder.mkdir()
+    (folder / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.1.0\n")
+    (folder / "__main__.py").write_text(main)
+    return folder

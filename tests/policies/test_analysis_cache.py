@@ -18,7 +18,7 @@ from offline.runner import ProgramRun
 from offline.snapshot import ResourceSnapshot
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
 from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES, Mutation, UnknownCase
-from tests.policies.pack_runs import analyzed
+from tests.policies.pack_runs import analyzed, write_pack
 from tests.policies.stack_fixture import (
     PACK_DIR,
     PROJECT,
@@ -205,10 +205,7 @@ def test_every_server_thread_still_sees_the_stack_settings(tmp_path: Path) -> No
     # A policy that reads the stack's names and config through pulumi's
     # runtime must see them with the cache installed too, whichever of the
     # server's threads answers (the calls below are pipelined, so several do).
-    folder = tmp_path / "settings"
-    folder.mkdir()
-    (folder / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.1.0\n")
-    (folder / "__main__.py").write_text(SETTINGS_PACK.format(policies=str(PACK_DIR)))
+    folder = write_pack(tmp_path / "settings", SETTINGS_PACK.format(policies=str(PACK_DIR)))
     resources = compliant_stack().resources() * 5
     with PolicyPackAnalyzer(
         folder, project="bastion-db", stack="prod", stack_config={"bastion-db:owner": "data-team"}

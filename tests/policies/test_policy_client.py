@@ -14,6 +14,7 @@ from offline.snapshot import SecretValue
 from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
 from tests.policies.conftest import Analyze
 from tests.policies.mutations import SECRET_USER_DATA
+from tests.policies.pack_runs import write_pack
 from tests.policies.stack_fixture import PACK_DIR, compliant_stack, fixture_config
 
 
@@ -23,13 +24,6 @@ def gone(pid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
-
-
-def write_pack(folder: Path, main: str) -> Path:
-    folder.mkdir()
-    (folder / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.1.0\n")
-    (folder / "__main__.py").write_text(main)
-    return folder
 
 
 def test_the_pack_runs_only_inside_the_block() -> None:
