@@ -146,17 +146,23 @@ print(json.dumps({
 """
 
 
-def probe_install(sdk_version: str, **env: str) -> dict[str, bool]:
-    """What install() did, in a fresh interpreter (it patches the SDK)."""
+def probe(*args: str, **env: str) -> Any:
+    """What a probe printed as JSON, run in a fresh interpreter in the pack's
+    folder: installing the cache patches the SDK for the whole process."""
     done = subprocess.run(
-        [sys.executable, "-c", INSTALL_PROBE, sdk_version],
+        [sys.executable, *args],
         cwd=PACK_DIR,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
         check=True,
     )
-    result: dict[str, bool] = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def probe_install(sdk_version: str, **env: str) -> dict[str, bool]:
+    """What install() did."""
+    result: dict[str, bool] = probe("-c", INSTALL_PROBE, sdk_version, **env)
     return result
 
 
@@ -218,11 +224,7 @@ def test_every_server_thread_still_sees_the_stack_settings(tmp_path: Path) -> No
 
 
 def servicer_answers(mode: str) -> dict[str, Any]:
-    probe = Path(__file__).with_name("servicer_probe.py")
-    done = subprocess.run(
-        [sys.executable, str(probe), mode], capture_output=True, text=True, check=True
-    )
-    result: dict[str, Any] = json.loads(done.stdout)
+    result: dict[str, Any] = probe(str(Path(__file__).with_name("servicer_probe.py")), mode)
     return result
 
 
