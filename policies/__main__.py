@@ -9,7 +9,7 @@ from analysis_cache import install as install_analysis_cache
 from pulumi_policy import EnforcementLevel, PolicyPack
 from rules import all_policies
 
-# The SDK converts each resource once per policy; convert it once per call.
+# The SDK repeats per-resource work for every policy; see analysis_cache.py.
 install_analysis_cache()
 policies = all_policies()
 

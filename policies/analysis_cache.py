@@ -176,7 +176,7 @@ def _stack_resources(servicer: Any, request: Any) -> list[Any]:
         links.append((resource, r.parent, list(r.dependencies), property_dependencies))
         by_urn[resource.urn] = resource
     for resource, parent, dependencies, property_dependencies in links:
-        if parent is not None and parent in by_urn:
+        if parent in by_urn:  # a protobuf string: "" when there is none
             resource.parent = by_urn[parent]
         resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
         for key, urns in property_dependencies.items():
