@@ -1,0 +1,90 @@
+"""The extract is exactly what the pinned cfn-lint gives, and says which release that was."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from aws_facts import refresh
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def pinned_cfn_lint() -> str:
+    text = (PROJECT_DIR / "requirements-dev.txt").read_text(encoding="utf-8")
+    match = re.search(r"^cfn-lint==(\S+)$", text, re.MULTILINE)
+    assert match, "requirements-dev.txt must pin cfn-lint (cfn-lint==X.Y.Z)"
+    return match[1]
+
+
+def test_extract_is_what_the_installed_cfn_lint_gives() -> None:
+    committed = refresh.EXTRACT_PATH.read_text(encoding="utf-8")
+    rebuilt = refresh.render(refresh.build_extract())
+    assert committed == rebuilt, (
+        f"aws_facts/data/cfn_lint_extract.json is stale for cfn-lint {version('cfn-lint')}; "
+        f"run: {refresh.REFRESH_COMMAND}"
+    )
+
+
+def test_extract_records_the_pinned_release() -> None:
+    import aws_facts
+
+    pin = pinned_cfn_lint()
+    installed = version("cfn-lint")
+    assert installed == pin, (
+        f"cfn-lint {installed} is installed, {pin} pinned; run: bash scripts/setup.sh"
+    )
+    recorded = aws_facts.SOURCE
+    assert recorded == f"cfn-lint {pin}", (
+        f"the extract was built from {recorded}, the pin is {pin}; "
+        f"run: {refresh.REFRESH_COMMAND}"
+    )
+
+
+def test_check_mode_names_the_command_when_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stale = tmp_path / "cfn_lint_extract.json"
+    stale.write_text('{"source": {"package": "cfn-lint", "version": "0.0.1"}}\n')
+    monkeypatch.setattr(refresh, "EXTRACT_PATH", stale)
+
+    assert refresh.main(["--check"]) == 1
+    assert refresh.REFRESH_COMMAND in capsys.readouterr().err
+
+    assert refresh.main([]) == 0
+    assert refresh.main(["--check"]) == 0
+    assert stale.read_text() == refresh.EXTRACT_PATH.read_text()
+
+
+def test_a_change_of_shape_in_cfn_lint_data_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def changed_shape() -> dict[str, object]:
+        raise refresh.SourceFormatError("unexpected engine version pattern '^16$'")
+
+    monkeypatch.setattr(refresh, "build_extract", changed_shape)
+    assert refresh.main(["--check"]) == 2
+    assert "review aws_facts/refresh.py" in capsys.readouterr().err
+
+
+def test_a_version_key_cfn_lint_never_wrote_is_refused() -> None:
+    schema = {
+        "allOf": [
+            {
+                "if": {"properties": {"Engine": {"const": "postgres"},
+                                      "EngineVersion": {"pattern": "^16$"}}},
+                "then": {"properties": {"DBInstanceClass": {"enum": ["db.t4g.micro"]}}},
+            }
+        ]
+    }
+    with pytest.raises(refresh.SourceFormatError, match="pattern"):
+        refresh.orderable_by_version_key(schema, "postgres")
+
+
+def test_a_region_writes_whole_families_and_single_classes_of_partial_ones() -> None:
+    universe = {"db.t4g.micro", "db.t4g.small", "db.m5.large", "db.m5.xlarge", "db.r5.large"}
+    priced = {"db.t4g.micro", "db.t4g.small", "db.m5.large", "db.x1.large"}
+    assert refresh.offered_entries(universe, priced) == ["db.m5.large", "db.t4g"]
