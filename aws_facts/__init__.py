@@ -45,6 +45,7 @@ __all__ = [
     "performance_insights_retention_periods",
     "performance_insights_supported",
     "regions",
+    "standard_support_major_versions",
 ]
 
 # "cfn-lint <version>": the release the extract was built from. Read from the
@@ -232,6 +233,19 @@ def end_of_standard_support(engine: str, major: str) -> datetime.date | None:
     _rds(engine)
     day = _documented()["end_of_standard_support"][engine]["majors"].get(major)
     return datetime.date.fromisoformat(day) if day else None
+
+
+def standard_support_major_versions(engine: str, on: datetime.date) -> tuple[str, ...]:
+    """The majors RDS creates that are still in standard support on the given day.
+
+    A major whose end of standard support is not recorded is left out, so a new
+    major only appears once its date is in documented.json (a test asks for it).
+    """
+    return tuple(
+        major
+        for major in major_versions(engine)
+        if (end := end_of_standard_support(engine, major)) is not None and on <= end
+    )
 
 
 def citations() -> dict[str, str]:

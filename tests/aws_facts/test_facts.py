@@ -120,6 +120,14 @@ def test_mysql_8_0_left_standard_support_in_july_2026() -> None:
     assert aws_facts.end_of_standard_support("postgres", "99") is None
 
 
+def test_majors_in_standard_support_leave_on_the_day_after_their_end() -> None:
+    supported = aws_facts.standard_support_major_versions
+    assert "8.0" in supported("mysql", datetime.date(2026, 7, 31))
+    assert supported("mysql", datetime.date(2026, 8, 1)) == ("8.4",)
+    assert "13" not in supported("postgres", datetime.date(2026, 12, 1))
+    assert {"14", "18"} <= set(supported("postgres", datetime.date(2026, 12, 1)))
+
+
 def test_every_offered_major_has_its_end_of_standard_support() -> None:
     missing = [
         f"{engine} {major}"
