@@ -177,17 +177,14 @@ def test_source_names_cfn_lint() -> None:
 
 
 PROBE = """
-import json, sys, time
+import json, sys
 before = set(sys.modules)
-start = time.perf_counter()
 import aws_facts
 aws_facts.orderable_instance_classes("postgres", "16", "eu-west-1")
 aws_facts.performance_insights_supported("mysql", "db.t4g.micro")
 aws_facts.end_of_standard_support("mysql", "8.4")
 aws_facts.ec2_instance_types("eu-west-1")
-elapsed = time.perf_counter() - start
-loaded = sorted(set(sys.modules) - before)
-print(json.dumps({"seconds": elapsed, "modules": loaded}))
+print(json.dumps(sorted(set(sys.modules) - before)))
 """
 
 
@@ -196,7 +193,7 @@ def test_reading_facts_loads_only_the_standard_library() -> None:
         [sys.executable, "-c", PROBE], cwd=PROJECT_DIR, capture_output=True, text=True,
         check=True,
     )
-    loaded = json.loads(done.stdout)["modules"]
+    loaded = json.loads(done.stdout)
     foreign = [
         name for name in loaded
         if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "aws_facts"
