@@ -58,7 +58,8 @@ def main() -> None:
             instance_type=config.bastion.instance_type,
             architecture=config.bastion.architecture,
             root_volume_gib=config.bastion.root_volume_gib,
-            engine=db.engine,
+            client_packages=db.engine.client_packages(db.major_version),
+            ami_id=config.bastion.ami_id,
             key_name=ssh_key.key_name if ssh_key else None,
             name=f"{prefix}-bastion",
         ),
@@ -66,7 +67,13 @@ def main() -> None:
     )
     database = Database(
         "database",
-        DatabaseArgs(network.private_subnet_ids, groups.database.id, db, identifier=prefix),
+        DatabaseArgs(
+            network.private_subnet_ids,
+            groups.database.id,
+            db,
+            identifier=prefix,
+            region=config.region,
+        ),
         aws_only,
     )
     monitoring = DatabaseMonitoring(

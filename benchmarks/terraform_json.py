@@ -41,6 +41,8 @@ TERRAFORM_TYPES = {
     "aws:kms/alias:Alias": "aws_kms_alias",
     "tls:index/privateKey:PrivateKey": "tls_private_key",
     "random:index/randomPassword:RandomPassword": "random_password",
+    "random:index/randomId:RandomId": "random_id",
+    "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
 }
 PROVIDER_PREFIX = "pulumi:providers:"
 # Arguments whose object value is a map (keys are data), not a nested block.

@@ -9,7 +9,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import aws_managed_policy_arn, service_assume_role_policy
-from settings.engines import EngineSpec
 
 SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
 
@@ -24,8 +23,11 @@ class BastionArgs:
     instance_type: str
     architecture: Literal["x86_64", "arm64"]
     root_volume_gib: int
-    # The engine whose command-line client the user data installs
-    engine: EngineSpec
+    # Amazon Linux packages of the database client, best first (EngineSpec.client_packages)
+    client_packages: tuple[str, ...]
+    # A pinned image; None means the newest Amazon Linux 2023 when the bastion is
+    # first created, kept until an image is pinned here (a deliberate replacement)
+    ami_id: str | None
     # EC2 key pair for SSH; None in Session Manager mode
     key_name: pulumi.Input[str] | None
     # Name of the instance and prefix of its IAM role, e.g. "bastion-db-dev-bastion"
@@ -51,9 +53,23 @@ def amazon_linux_2023(
     )
 
 
-def client_user_data(engine: EngineSpec) -> str:
-    """Cloud-init script that installs the database client, nothing else."""
-    return f"#!/bin/bash\nset -euo pipefail\ndnf install -y {engine.client_package}\n"
+def client_user_data(client_packages: tuple[str, ...]) -> str:
+    """Cloud-init that installs the database client at every boot, nothing else.
+
+    ``bootcmd`` runs on every boot, unlike a user-data script, which runs on the
+    first boot only (https://cloudinit.readthedocs.io/en/latest/reference/modules.html#bootcmd).
+    So when an engine upgrade changes the client, the provider updates the user
+    data with a stop and start of the same instance (``user_data_replace_on_change``
+    is off), and the client follows on that boot: the host keeps its disk and its
+    SSH host keys. The first package Amazon Linux has wins.
+    """
+    candidates = " ".join(client_packages)
+    return (
+        "#cloud-config\n"
+        "bootcmd:\n"
+        "  - [sh, -c, 'for p in " + candidates + "; do "
+        'dnf install -y "$p" && break; done\']\n'
+    )
 
 
 class Bastion(pulumi.ComponentResource):
@@ -71,7 +87,17 @@ class Bastion(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
 
-        image = amazon_linux_2023(args.architecture, invoke_opts)
+        image_id: pulumi.Input[str]
+        if args.ami_id is None:
+            image = amazon_linux_2023(args.architecture, invoke_opts)
+            image_id, image_owner = image.id, image.owner_id
+        else:
+            pinned = aws.ec2.get_ami_output(
+                owners=["amazon"],
+                filters=[aws.ec2.GetAmiFilterArgs(name="image-id", values=[args.ami_id])],
+                opts=invoke_opts,
+            )
+            image_id, image_owner = pinned.id, pinned.owner_id
 
         # The role is the instance's identity: with the SSM core policy it can be
         # reached through Session Manager (the only door in ssm mode, a
@@ -95,7 +121,7 @@ class Bastion(pulumi.ComponentResource):
 
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
-            ami=image.id,
+            ami=image_id,
             instance_type=args.instance_type,
             subnet_id=args.subnet_id,
             associate_public_ip_address=True,
@@ -116,10 +142,15 @@ class Bastion(pulumi.ComponentResource):
             ),
             monitoring=True,
             ebs_optimized=True,
-            user_data=client_user_data(args.engine),
-            user_data_replace_on_change=True,
+            user_data=client_user_data(args.client_packages),
+            user_data_replace_on_change=False,
             tags={"Name": args.name, "Role": "bastion"},
-            opts=child,
+            # A new Amazon Linux release must not replace the bastion on the next
+            # `up` (new host keys, dropped tunnels): the image it was created with
+            # stays until a stack pins bastionAmiId, which replaces it on purpose.
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=["ami"] if args.ami_id is None else None
+            ),
         )
         self.instance_id = self.instance.id
         self.public_dns = self.instance.public_dns
@@ -128,7 +159,7 @@ class Bastion(pulumi.ComponentResource):
                 "instanceId": self.instance_id,
                 "publicDns": self.public_dns,
                 # Which image, published by whom: the policy pack checks the owner.
-                "amiId": image.id,
-                "amiOwnerId": image.owner_id,
+                "amiId": image_id,
+                "amiOwnerId": image_owner,
             }
         )

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.database_logs import DatabaseLogGroups, DatabaseLogGroupsArgs
 from components.iam import aws_managed_policy_arn, service_assume_role_policy
 from settings.model import DatabaseSettings
 
@@ -27,6 +28,8 @@ class DatabaseArgs:
     settings: DatabaseSettings
     # RDS instance identifier, e.g. "bastion-db-dev"; also names its companions
     identifier: str
+    # Where the log groups live (their KMS key admits this region's CloudWatch Logs)
+    region: str
 
 
 class Database(pulumi.ComponentResource):
@@ -100,6 +103,23 @@ class Database(pulumi.ComponentResource):
                 opts=child,
             )
 
+        log_groups = DatabaseLogGroups(
+            f"{name}-logs",
+            DatabaseLogGroupsArgs(
+                identifier=args.identifier,
+                logs=engine.log_exports,
+                retention_days=db.log_retention_days,
+                region=args.region,
+            ),
+            opts=child,
+        )
+        # RDS refuses a final snapshot name it has used before, and every deletion
+        # takes one: a suffix drawn once per instance's life keeps the second
+        # create-and-destroy of the stack from failing with DBSnapshotAlreadyExists.
+        snapshot_suffix = random.RandomId(
+            f"{name}-final-snapshot-suffix", byte_length=4, opts=child
+        )
+
         monitoring_role_arn: pulumi.Output[str] | None = None
         if db.enhanced_monitoring_interval > 0:
             monitoring_role_arn = self._enhanced_monitoring_role(name, args.identifier)
@@ -109,6 +129,11 @@ class Database(pulumi.ComponentResource):
             identifier=args.identifier,
             engine=engine.name,
             engine_version=db.engine_version,
+            auto_minor_version_upgrade=db.auto_minor_version_upgrade,
+            allow_major_version_upgrade=db.allow_major_version_upgrade,
+            apply_immediately=db.apply_immediately,
+            backup_window=db.backup_window,
+            maintenance_window=db.maintenance_window,
             instance_class=db.instance_class,
             allocated_storage=db.allocated_storage_gib,
             max_allocated_storage=db.max_allocated_storage_gib,
@@ -129,15 +154,23 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=db.skip_final_snapshot,
             final_snapshot_identifier=None
             if db.skip_final_snapshot
-            else f"{args.identifier}-final",
+            else pulumi.Output.concat(args.identifier, "-final-", snapshot_suffix.hex),
             copy_tags_to_snapshot=True,
-            auto_minor_version_upgrade=True,
+            # The provider deletes automated backups with the instance unless told
+            # not to; a protected (prod) database keeps them until they expire.
+            delete_automated_backups=not db.protect,
             enabled_cloudwatch_logs_exports=list(engine.log_exports),
             iam_database_authentication_enabled=db.iam_authentication,
             performance_insights_enabled=db.performance_insights,
+            performance_insights_retention_period=db.performance_insights_retention_days
+            if db.performance_insights
+            else None,
+            database_insights_mode=db.database_insights_mode,
             monitoring_interval=db.enhanced_monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
-            opts=pulumi.ResourceOptions(parent=self, protect=db.protect),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=db.protect, depends_on=log_groups.groups
+            ),
         )
 
         self.address = self.instance.address

@@ -38,7 +38,12 @@ def client_command(settings: StackSettings) -> str:
             f'psql "host=localhost port={db.port} dbname={db.database_name} '
             f'user={db.master_username} sslmode=require"'
         )
-    return f"mysql -h 127.0.0.1 -P {db.port} -u {db.master_username} -p {db.database_name}"
+    # --ssl-mode=REQUIRED: the client refuses to talk without TLS, as the server does
+    # (require_secure_transport); MySQL's client, mysql 5.7.11 and later.
+    return (
+        f"mysql --ssl-mode=REQUIRED -h 127.0.0.1 -P {db.port} -u {db.master_username} "
+        f"-p {db.database_name}"
+    )
 
 
 def ssm_port_forward_command(settings: StackSettings, instance_id: str, db_host: str) -> str:
@@ -60,7 +65,7 @@ def connection_uri(settings: StackSettings, password: str) -> str:
     credentials = f"{quote(db.master_username, safe='')}:{quote(password, safe='')}"
     if db.engine.name == "postgres":
         return f"postgresql://{credentials}@localhost:{db.port}/{db.database_name}?sslmode=require"
-    return f"mysql://{credentials}@127.0.0.1:{db.port}/{db.database_name}"
+    return f"mysql://{credentials}@127.0.0.1:{db.port}/{db.database_name}?ssl-mode=REQUIRED"
 
 
 def export_outputs(
@@ -91,9 +96,12 @@ def export_outputs(
         pulumi.export("dbMasterSecretArn", database.master_secret_arn)
 
     if settings.access.mode == "ssh":
+        # With the user's own key, ssh finds it where it always does (agent,
+        # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
+        identity = "" if settings.access.ssh_public_key else f"-i {key_file_name(settings)} "
         tunnel = pulumi.Output.format(
-            "ssh -i {0} -N -f -L {1}:{2}:{1} {3}@{4}",
-            key_file_name(settings),
+            "ssh {0}-N -f -L {1}:{2}:{1} {3}@{4}",
+            identity,
             db.port,
             database.address,
             BASTION_USER,

@@ -9,6 +9,7 @@ lacks fails here as it would in the cloud.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -375,7 +376,8 @@ class FakeAws(pulumi.runtime.Mocks):
     def _getAmi(self, args: dict[str, Any]) -> dict[str, Any]:
         architecture = (_filter_values(args, "architecture") or ["x86_64"])[0]
         name = f"al2023-ami-2023.9.20261101.0-kernel-6.1-{architecture}"
-        image_id = fake_id("ami", name)
+        # A lookup by id (a pinned image) answers with that image.
+        image_id = (_filter_values(args, "image-id") or [fake_id("ami", name)])[0]
         return shaped(
             aws.ec2.GetAmiResult,
             architecture=architecture,
@@ -611,6 +613,18 @@ def _random_password(
     return "none", {"result": value, "bcryptHash": "$2a$10$fakehash"}
 
 
+def _random_id(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The provider's encodings of byteLength random bytes (stable per name here)."""
+    raw = bytes.fromhex(fake_id("", "random-id", name, length=2 * int(inputs["byteLength"]))[1:])
+    b64_url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return b64_url, {
+        "hex": raw.hex(),
+        "b64Url": b64_url,
+        "b64Std": base64.b64encode(raw).decode(),
+        "dec": str(int.from_bytes(raw, "big")),
+    }
+
+
 _COMPUTED = {
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
@@ -625,4 +639,5 @@ _COMPUTED = {
     "aws:cloudwatch/dashboard:Dashboard": _named("dashboard"),
     "tls:index/privateKey:PrivateKey": _tls_private_key,
     "random:index/randomPassword:RandomPassword": _random_password,
+    "random:index/randomId:RandomId": _random_id,
 }

@@ -92,6 +92,7 @@ class RecordingMonitor(MockMonitor):
             },
             provider=request.provider or None,
             protect=bool(request.protect),
+            ignore_changes=tuple(request.ignoreChanges),
             id=response.id or None,
             additional_secret_outputs=secret_outputs,
         )

@@ -33,6 +33,8 @@ class ResourceSnapshot:
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     provider: str | None = None
     protect: bool = False
+    # input property names later changes to which the engine keeps from state
+    ignore_changes: tuple[str, ...] = ()
     id: str | None = None
     # output property names the program asked the engine to treat as secret
     additional_secret_outputs: tuple[str, ...] = ()

@@ -631,6 +631,7 @@ class PolicyPackAnalyzer:
     def _options(snapshot: ResourceSnapshot) -> analyzer_pb2.AnalyzerResourceOptions:
         return analyzer_pb2.AnalyzerResourceOptions(
             protect=snapshot.protect,
+            ignoreChanges=list(snapshot.ignore_changes),
             additionalSecretOutputs=list(snapshot.additional_secret_outputs),
             parent=snapshot.parent or "",
             customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(),

@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal, cast, get_args
 
+import aws_facts
 from settings import validate
-from settings.engines import ENGINES, EngineSpec
+from settings.database import parse_database
 from settings.errors import ConfigError
-from settings.instance_classes import ALLOWED_INSTANCE_CLASSES
 from settings.model import (
     AccessMode,
     AccessSettings,
     BastionSettings,
-    DatabaseSettings,
     KeyAlgorithm,
     NetworkSettings,
-    PasswordMode,
     Profile,
     StackSettings,
     SubnetSelection,
@@ -34,17 +31,16 @@ BASTION_INSTANCE_TYPES: dict[str, str] = {
 }
 DEFAULT_BASTION_INSTANCE_TYPE = "t3.micro"
 
-# Names RDS keeps for itself and refuses as a master user name.
-RESERVED_USERNAMES = frozenset({"rdsadmin", "rdsrepladmin", "rds_superuser", "rds_replication"})
-IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# '<projectName>-<stack>' starts every physical name. The tightest limit on it
+# is the IAM role name prefix: the provider allows 38 characters
+# (terraform-provider-aws internal/service/iam/role.go: roleNamePrefixMaxLen =
+# roleNameMaxLen 64 - id.UniqueIDSuffixLength 26), and the longest prefix made
+# from it is '<name prefix>-bastion-' (components/bastion.py, and the
+# database's '-rds-mon-' role, as long).
+IAM_ROLE_NAME_PREFIX_MAX = 38
+LONGEST_ROLE_PREFIX_SUFFIX = len("-bastion-")
+MAX_NAME_PREFIX = IAM_ROLE_NAME_PREFIX_MAX - LONGEST_ROLE_PREFIX_SUFFIX
 
-
-# Defaults are the hardened values; a cheap stack opts out in its stack file.
-# They must equal the defaults Pulumi.yaml declares (a test holds them together).
-DEFAULT_BACKUP_RETENTION_DAYS = 14
-DEFAULT_ENHANCED_MONITORING_INTERVAL = 60
-# What the prod profile never gives up, whatever its stack file says.
-PROD_MIN_BACKUP_RETENTION_DAYS = 7
 PROFILES: tuple[str, ...] = get_args(Profile)
 
 
@@ -53,25 +49,25 @@ def load_settings(
 ) -> StackSettings:
     """Reads and validates every setting of the stack; raises ConfigError on the first bad one."""
     key = reader.full_key
-    environment = validate.matching(
-        "stack name", stack, validate.NAME, "lower-case letters, digits and dashes"
-    )
+    environment = validate.matching("stack name", stack, validate.NAME, validate.NAME_ACCEPTED)
     profile = cast(Profile, validate.one_of(key("profile"), _profile(reader, stack), PROFILES))
     project_name = reader.string("projectName", project) or project
-    validate.matching(
-        key("projectName"), project_name, validate.NAME, "lower-case letters, digits and dashes"
-    )
-    if len(f"{project_name}-{environment}") > 40:
+    validate.matching(key("projectName"), project_name, validate.NAME, validate.NAME_ACCEPTED)
+    if len(f"{project_name}-{environment}") > MAX_NAME_PREFIX:
         raise ConfigError(
             key("projectName"),
             project_name,
-            "a name short enough that '<projectName>-<stack>' has at most 40 characters",
+            f"a name short enough that '<projectName>-<stack>' has at most {MAX_NAME_PREFIX} "
+            f"characters (here {len(project_name) + 1 + len(environment)}): IAM role name "
+            f"prefixes built from it may have at most {IAM_ROLE_NAME_PREFIX_MAX}",
         )
-    if aws_region is None:
-        raise ConfigError("aws:region", None, "an AWS region, e.g. us-east-1")
-    region = validate.matching(
-        "aws:region", aws_region, validate.REGION, "an AWS region, e.g. us-east-1"
-    )
+    if f"{project_name}-".startswith("sg-"):
+        # EC2 refuses security group names starting with sg- (CreateSecurityGroup,
+        # GroupName), and the groups are named '<projectName>-<stack>-...'.
+        raise ConfigError(
+            key("projectName"), project_name, "a name other than 'sg' (EC2 keeps sg- for group ids)"
+        )
+    region = _region(aws_region)
 
     return StackSettings(
         project=project_name,
@@ -80,8 +76,8 @@ def load_settings(
         region=region,
         network=_network(reader),
         access=_access(reader, profile),
-        bastion=_bastion(reader),
-        database=_database(reader, profile),
+        bastion=_bastion(reader, region),
+        database=parse_database(reader, profile, region),
         monitoring=parse_monitoring(reader, profile),
     )
 
@@ -200,12 +196,23 @@ def _access(reader: ConfigReader, profile: str) -> AccessSettings:
     )
 
 
-def _bastion(reader: ConfigReader) -> BastionSettings:
+def _region(aws_region: str | None) -> str:
+    """A region AWS has (aws_facts, from cfn-lint's region list)."""
+    regions = aws_facts.regions()
+    if aws_region is None or aws_region not in regions:
+        raise ConfigError("aws:region", aws_region, "an AWS region: " + ", ".join(sorted(regions)))
+    return aws_region
+
+
+def _bastion(reader: ConfigReader, region: str) -> BastionSettings:
     key = reader.full_key
+    offered = set(BASTION_INSTANCE_TYPES)
+    if aws_facts.has_offerings(region):  # none recorded for the isolated partitions
+        offered &= aws_facts.ec2_instance_types(region)
     instance_type = validate.one_of(
         key("bastionInstanceType"),
         reader.string("bastionInstanceType", DEFAULT_BASTION_INSTANCE_TYPE) or "",
-        sorted(BASTION_INSTANCE_TYPES),
+        sorted(offered),
     )
     root_gib = validate.in_range(
         key("bastionRootVolumeGib"), reader.integer("bastionRootVolumeGib", 8) or 0, 8, 100, "GiB"
@@ -213,131 +220,14 @@ def _bastion(reader: ConfigReader) -> BastionSettings:
     architecture: Literal["x86_64", "arm64"] = (
         "arm64" if BASTION_INSTANCE_TYPES[instance_type] == "arm64" else "x86_64"
     )
+    ami_id = reader.string("bastionAmiId")
+    if ami_id is not None:
+        validate.matching(
+            key("bastionAmiId"), ami_id, validate.AMI_ID, "an image id like ami-0123456789abcdef0"
+        )
     return BastionSettings(
-        instance_type=instance_type, architecture=architecture, root_volume_gib=root_gib
-    )
-
-
-def _engine_version(key: str, engine: EngineSpec, value: str | None) -> tuple[str, str]:
-    """Returns (major, version to ask RDS for)."""
-    if value is None:
-        return engine.default_major_version, engine.default_major_version
-    accepted = (
-        f"a {engine.name} version of a supported major ("
-        + ", ".join(engine.supported_majors)
-        + "), e.g. "
-        + engine.default_major_version
-    )
-    for major in engine.supported_majors:
-        if value == major or (
-            value.startswith(major + ".") and value[len(major) + 1 :].replace(".", "").isdigit()
-        ):
-            return major, value
-    raise ConfigError(key, value, accepted)
-
-
-def _database(reader: ConfigReader, profile: str) -> DatabaseSettings:
-    key = reader.full_key
-    engine = ENGINES[
-        validate.one_of(
-            key("dbEngine"), reader.string("dbEngine", "postgres") or "", tuple(ENGINES)
-        )
-    ]
-    major, version = _engine_version(
-        key("dbEngineVersion"), engine, reader.string("dbEngineVersion")
-    )
-    instance_class = validate.one_of(
-        key("dbInstanceClass"),
-        reader.string("dbInstanceClass", "db.t4g.micro") or "",
-        sorted(ALLOWED_INSTANCE_CLASSES),
-    )
-    storage = validate.in_range(
-        key("dbAllocatedStorageGib"),
-        reader.integer("dbAllocatedStorageGib", 20) or 0,
-        20,
-        65536,
-        "GiB",
-    )
-    # 0 (Pulumi.yaml's default) means "not set" for these three.
-    max_storage = reader.integer("dbMaxAllocatedStorageGib", None) or None
-    if max_storage is not None:
-        validate.in_range(key("dbMaxAllocatedStorageGib"), max_storage, storage + 1, 65536, "GiB")
-
-    database_name = reader.string("dbName", engine.default_database_name) or ""
-    if not IDENTIFIER.fullmatch(database_name) or len(database_name) > 63:
-        raise ConfigError(
-            key("dbName"), database_name, "a letter followed by letters, digits or _ (at most 63)"
-        )
-    username = (
-        reader.string("dbUsername", "postgres_admin" if engine.name == "postgres" else "db_admin")
-        or ""
-    )
-    if (
-        not IDENTIFIER.fullmatch(username)
-        or len(username) > engine.max_username_length
-        or username.lower() in RESERVED_USERNAMES
-    ):
-        raise ConfigError(
-            key("dbUsername"),
-            username,
-            f"a letter followed by letters, digits or _ (at most {engine.max_username_length} "
-            f"for {engine.name}), not one of RDS's reserved names",
-        )
-    port = validate.in_range(
-        key("dbPort"), reader.integer("dbPort", None) or engine.default_port, 1150, 65535
-    )
-    password_mode = cast(
-        PasswordMode,
-        validate.one_of(
-            key("dbPasswordMode"),
-            reader.string("dbPasswordMode", "random") or "",
-            ("random", "secrets-manager"),
-        ),
-    )
-    max_connections = reader.integer("dbMaxConnections", None) or None
-    if max_connections is not None:
-        validate.in_range(key("dbMaxConnections"), max_connections, 10, 100000)
-
-    retention = validate.in_range(
-        key("backupRetentionDays"),
-        reader.integer("backupRetentionDays", DEFAULT_BACKUP_RETENTION_DAYS) or 0,
-        0,
-        35,
-        "days",
-    )
-    if profile == "prod" and retention < PROD_MIN_BACKUP_RETENTION_DAYS:
-        raise ConfigError(
-            key("backupRetentionDays"),
-            retention,
-            f"at least {PROD_MIN_BACKUP_RETENTION_DAYS} days in the prod profile",
-        )
-    interval = (
-        reader.integer("dbEnhancedMonitoringInterval", DEFAULT_ENHANCED_MONITORING_INTERVAL) or 0
-    )
-    if interval not in (0, 1, 5, 10, 15, 30, 60):
-        raise ConfigError(
-            key("dbEnhancedMonitoringInterval"), interval, "one of 0, 1, 5, 10, 15, 30, 60 seconds"
-        )
-
-    return DatabaseSettings(
-        engine=engine,
-        major_version=major,
-        engine_version=version,
-        instance_class=instance_class,
-        allocated_storage_gib=storage,
-        max_allocated_storage_gib=max_storage,
-        database_name=database_name,
-        master_username=username,
-        port=port,
-        password_mode=password_mode,
-        max_connections=max_connections,
-        backup_retention_days=retention,
-        multi_az=reader.boolean("dbMultiAz", True),
-        deletion_protection=reader.boolean("dbDeletionProtection", True),
-        skip_final_snapshot=reader.boolean("dbSkipFinalSnapshot", False),
-        iam_authentication=reader.boolean("dbIamAuthentication", True),
-        performance_insights=reader.boolean("dbPerformanceInsights", False),
-        enhanced_monitoring_interval=interval,
-        # Not configurable: prod's database is always protected from deletion.
-        protect=profile == "prod",
+        instance_type=instance_type,
+        architecture=architecture,
+        root_volume_gib=root_gib,
+        ami_id=ami_id,
     )

@@ -48,14 +48,20 @@ class BastionSettings:
     instance_type: str
     architecture: Literal["x86_64", "arm64"]
     root_volume_gib: int
+    # A pinned image (bastionAmiId); None keeps the image the bastion was created with
+    ami_id: str | None
 
 
 @dataclass(frozen=True)
 class DatabaseSettings:
     engine: EngineSpec
     major_version: str
-    # What RDS is asked for: a major ("16") lets automatic minor upgrades run
+    # What RDS is asked for: a major ("16") lets automatic minor upgrades run,
+    # a full version ("16.3") pins the instance and turns them off
     engine_version: str
+    auto_minor_version_upgrade: bool
+    # A deliberate opt-in: RDS refuses a major upgrade without it
+    allow_major_version_upgrade: bool
     instance_class: str
     allocated_storage_gib: int
     max_allocated_storage_gib: int | None
@@ -65,12 +71,21 @@ class DatabaseSettings:
     password_mode: PasswordMode
     max_connections: int | None
     backup_retention_days: int
+    # UTC windows as RDS takes them: "hh24:mi-hh24:mi" and "ddd:hh24:mi-ddd:hh24:mi"
+    backup_window: str
+    maintenance_window: str
+    # Class, storage, Multi-AZ and version changes now, not in the next maintenance window
+    apply_immediately: bool
     multi_az: bool
     deletion_protection: bool
     skip_final_snapshot: bool
     iam_authentication: bool
     performance_insights: bool
+    performance_insights_retention_days: int
+    database_insights_mode: Literal["standard", "advanced"]
     enhanced_monitoring_interval: int
+    # Retention of the log groups RDS exports to (/aws/rds/instance/<id>/<log>)
+    log_retention_days: int
     # Pulumi `protect`: the engine refuses to delete the instance at all
     protect: bool
 

@@ -12,10 +12,22 @@ from settings.errors import ConfigError
 from settings.model import IpNetwork
 
 VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+AMI_ID = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 SUBNET_ID = re.compile(r"^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$")
-NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+# Project and stack names start every physical name, the RDS instance
+# identifier first: a letter, then letters, digits and hyphens, never two
+# hyphens in a row nor one at the end (CreateDBInstance, DBInstanceIdentifier:
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+# Lower case, since RDS stores identifiers lower-cased.
+NAME = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*[a-z0-9]$")
+NAME_ACCEPTED = "lower-case letters, digits and single dashes, starting with a letter"
 
+# Key types EC2 imports: RSA (of 1024, 2048 or 4096 bits) and ED25519, nothing
+# else (ImportKeyPair: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html;
+# lengths: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html).
+# The policy pack wants RSA of at least 3072 bits, which leaves 4096.
+EC2_RSA_BITS = (1024, 2048, 4096)
 MIN_RSA_BITS = 3072
 
 
@@ -59,22 +71,16 @@ def is_whole_internet(network: IpNetwork) -> bool:
 
 
 def ssh_public_key(key: str, value: str) -> str:
-    """An OpenSSH public key line of a type and size the policy pack accepts."""
+    """An OpenSSH public key line that EC2 imports and the policy pack accepts."""
     parts = value.split()
     accepted = (
-        "an OpenSSH public key line: ssh-ed25519, ecdsa-sha2-nistp256/384/521 "
-        f"or ssh-rsa of at least {MIN_RSA_BITS} bits"
+        "an OpenSSH public key line that EC2 can import: ssh-ed25519, or ssh-rsa of "
+        f"{max(EC2_RSA_BITS)} bits (EC2 takes no ECDSA or DSA keys)"
     )
     if len(parts) < 2:
         raise ConfigError(key, _shorten(value), accepted)
     key_type, body = parts[0], parts[1]
-    if key_type not in (
-        "ssh-ed25519",
-        "ssh-rsa",
-        "ecdsa-sha2-nistp256",
-        "ecdsa-sha2-nistp384",
-        "ecdsa-sha2-nistp521",
-    ):
+    if key_type not in ("ssh-ed25519", "ssh-rsa"):
         raise ConfigError(key, _shorten(value), accepted)
     try:
         blob = base64.b64decode(body, validate=True)
@@ -86,7 +92,7 @@ def ssh_public_key(key: str, value: str) -> str:
     if key_type == "ssh-rsa":
         modulus = fields[2] if len(fields) > 2 else b""
         bits = int.from_bytes(modulus, "big").bit_length()
-        if bits < MIN_RSA_BITS:
+        if bits < MIN_RSA_BITS or bits not in EC2_RSA_BITS:
             raise ConfigError(key, f"ssh-rsa key of {bits} bits", accepted)
     return " ".join(parts[:2])
 

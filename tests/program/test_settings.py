@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from settings import ConfigError, ConfigReader, load_settings
-from settings import load as load_module
+from settings import database as database_module
 from tests.conftest import PROJECT_DIR, RunStack, stack_config
 
 RSA_2048 = (
@@ -46,18 +46,18 @@ BAD_VALUES = [
     ("dev", "accessMode", "telnet", "'ssh', 'ssm'"),
     ("dev", "sshKeyAlgorithm", "DSA", "'ED25519', 'RSA'"),
     ("dev", "sshPublicKey", "not a key", "OpenSSH public key"),
-    ("dev", "sshPublicKey", RSA_2048, "3072"),
+    ("dev", "sshPublicKey", RSA_2048, "4096 bits"),
     ("dev", "bastionInstanceType", "m5.24xlarge", "t3.micro"),
     ("dev", "bastionRootVolumeGib", "4", "8 to 100"),
     ("dev", "dbEngine", "oracle", "'postgres'"),
-    ("dev", "dbEngineVersion", "9.6", "14, 15, 16, 17"),
-    ("dev", "dbEngineVersion", "16.x", "14, 15, 16, 17"),
+    ("dev", "dbEngineVersion", "9.6", "14, 15, 16, 17, 18"),
+    ("dev", "dbEngineVersion", "16.x", "14, 15, 16, 17, 18"),
     ("dev", "dbInstanceClass", "db.x1e.32xlarge", "db.t4g.micro"),
     ("dev", "dbAllocatedStorageGib", "5", "20 to 65536"),
     ("dev", "dbAllocatedStorageGib", "lots", "whole number"),
-    ("dev", "dbMaxAllocatedStorageGib", "10", "21 to 65536"),
+    ("dev", "dbMaxAllocatedStorageGib", "10", "22 to 65536"),
     ("dev", "dbName", "1db", "a letter"),
-    ("dev", "dbUsername", "rdsadmin", "reserved"),
+    ("dev", "dbUsername", "rdsadmin", "does not reserve"),
     ("dev", "dbPort", "80", "1150 to 65535"),
     ("dev", "dbPort", "70000", "1150 to 65535"),
     ("dev", "dbPasswordMode", "plain", "'random', 'secrets-manager'"),
@@ -152,7 +152,9 @@ def test_loader_defaults_match_what_pulumi_yaml_declares() -> None:
         if "default" in spec and not isinstance(spec["default"], list)
     }
     assert load({**with_declared_defaults, **minimal}) == load(minimal)
-    assert declared["backupRetentionDays"]["default"] == load_module.DEFAULT_BACKUP_RETENTION_DAYS
+    assert (
+        declared["backupRetentionDays"]["default"] == database_module.DEFAULT_BACKUP_RETENTION_DAYS
+    )
 
 
 def test_every_key_the_loader_reads_is_declared_in_pulumi_yaml() -> None:

@@ -23,19 +23,21 @@ def test_mysql_gets_its_port_family_tls_parameter_logs_and_client(run_stack: Run
     run = run_stack("dev", dbEngine="mysql")
     db = run.one(DB_INSTANCE).inputs
     assert db["engine"] == "mysql"
-    assert db["engineVersion"] == "8.0"
+    assert db["engineVersion"] == "8.4"
     assert db["port"] == 3306
     assert db["dbName"] == "appdb"
     assert db["username"] == "db_admin"
     assert db["enabledCloudwatchLogsExports"] == ["error", "slowquery"]
     parameters = run.one(DB_PARAMETER_GROUP).inputs
-    assert parameters["family"] == "mysql8.0"
+    assert parameters["family"] == "mysql8.4"
     names = {p["name"]: p["value"] for p in parameters["parameters"]}
     assert names["require_secure_transport"] == "1"
     database_rule = next(r for r in run.of_type(INGRESS) if "database" in r.name)
     assert database_rule.inputs["fromPort"] == 3306
-    assert "dnf install -y mariadb105" in run.one(INSTANCE).inputs["userData"]
-    assert run.outputs["dbClientCommand"] == "mysql -h 127.0.0.1 -P 3306 -u db_admin -p appdb"
+    assert "for p in mariadb105;" in run.one(INSTANCE).inputs["userData"]
+    assert run.outputs["dbClientCommand"] == (
+        "mysql --ssl-mode=REQUIRED -h 127.0.0.1 -P 3306 -u db_admin -p appdb"
+    )
     assert "3306:" in run.outputs["sshTunnelCommand"]
 
 
