@@ -1,18 +1,40 @@
-"""Reads a stack's configuration the way the Pulumi CLI hands it to a program:
-``Pulumi.yaml``'s declared defaults, then ``Pulumi.<stack>.yaml``'s values,
-every key namespaced and every value a string (objects and lists as JSON)."""
+"""Reads a stack's configuration the way the Pulumi CLI hands it to a program.
+
+``Pulumi.yaml``'s declared defaults and fixed values (read by the same
+:mod:`settings.schema` the program uses), then ``Pulumi.<stack>.yaml``'s
+values, every key namespaced and every value a string: a scalar as written,
+a list or mapping as JSON (:mod:`settings.cli_yaml`). The program's own
+check (:func:`settings.check.check_config`) then refuses what the CLI would,
+on the same values, so a preflight and a real ``pulumi up`` agree.
+
+A malformed project or stack file is a :class:`StackFileError` naming the
+file and what it should hold.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-# Shown instead of an encrypted `secure:` value, which this tool never decrypts.
-SECRET_PLACEHOLDER = "[secret placeholder: encrypted value not decrypted offline]"
+from settings import cli_yaml
+from settings.schema import ConfigSchema, ProjectFileError, load_schema
+
+# Starts what stands for an encrypted `secure:` value, which this tool never decrypts.
+SECRET_PLACEHOLDER = "[secret placeholder: encrypted value not decrypted offline"
+
+
+def secret_placeholder(key: str, stack_file: str) -> str:
+    """The stand-in for ``key``'s encrypted value: it says how to give a real one.
+
+    A check that refuses the stand-in shows it as the value it got, so the user
+    reads there which option to use.
+    """
+    return (
+        f"{SECRET_PLACEHOLDER} ({stack_file}); to check a value, pass a stand-in with "
+        f"-c {key}=VALUE]"
+    )
 
 
 class StackFileError(Exception):
@@ -25,64 +47,89 @@ class StackConfig:
     stack: str
     # "<namespace>:<key>" -> value as the engine passes it
     values: dict[str, str]
-    # keys whose value was an encrypted `secure:` one
+    # keys whose value was (or held) an encrypted `secure:` one
     secret_keys: tuple[str, ...]
 
 
 def stack_names(project_dir: Path) -> list[str]:
-    """Every stack that has a ``Pulumi.<stack>.yaml`` beside ``Pulumi.yaml``."""
+    """Every stack that has a ``Pulumi.<stack>.yaml`` where the project keeps them."""
     return sorted(
         path.name[len("Pulumi.") : -len(".yaml")]
-        for path in project_dir.glob("Pulumi.*.yaml")
+        for path in project_schema(project_dir).stack_config_dir.glob("Pulumi.*.yaml")
         if path.name.count(".") == 2
     )
 
 
+def project_schema(project_dir: Path) -> ConfigSchema:
+    """The project's schema; a broken Pulumi.yaml is a StackFileError."""
+    try:
+        return load_schema(project_dir)
+    except ProjectFileError as error:
+        raise StackFileError(str(error)) from None
+
+
 def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
-    project_file = _read_yaml(project_dir / "Pulumi.yaml")
-    project = project_file.get("name")
-    if not isinstance(project, str):
-        raise StackFileError(f"{project_dir / 'Pulumi.yaml'}: no project name")
-    stack_path = project_dir / f"Pulumi.{stack}.yaml"
+    schema = project_schema(project_dir)
+    stack_path = schema.stack_file(stack)
     if not stack_path.exists():
         known = ", ".join(stack_names(project_dir)) or "none"
         raise StackFileError(f"no stack file {stack_path.name} (stacks here: {known})")
-    stack_file = _read_yaml(stack_path)
 
-    values: dict[str, str] = {}
+    config = _config_block(stack_path, schema.project)
+    values = schema.defaults()
     secret_keys: list[str] = []
-    for key, declaration in (project_file.get("config") or {}).items():
-        if isinstance(declaration, dict) and "default" in declaration:
-            values[_namespaced(project, key)] = _as_engine_string(declaration["default"])
-    for key, value in (stack_file.get("config") or {}).items():
-        full_key = _namespaced(project, key)
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            values[full_key] = SECRET_PLACEHOLDER
-            secret_keys.append(full_key)
+    for key_node, node in config:
+        if not isinstance(key_node, yaml.ScalarNode) or not key_node.value:
+            raise StackFileError(f"{stack_path}: each key under 'config:' must be a plain name")
+        full_key = _namespaced(schema.project, str(key_node.value))
+        placeholder = secret_placeholder(full_key, stack_path.name)
+        held_secret = False
+
+        def stand_in(placeholder: str = placeholder) -> str:
+            nonlocal held_secret
+            held_secret = True
+            return placeholder
+
+        if cli_yaml.is_secure(node):
+            values[full_key] = stand_in()
         else:
-            values[full_key] = _as_engine_string(value)
-    return StackConfig(project, stack, values, tuple(secret_keys))
+            values[full_key] = cli_yaml.engine_text(node, stand_in)
+        if held_secret:
+            secret_keys.append(full_key)
+    return StackConfig(schema.project, stack, values, tuple(secret_keys))
+
+
+def _config_block(path: Path, project: str) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The (key, value) nodes under the stack file's ``config:``."""
+    try:
+        root = cli_yaml.compose(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise StackFileError(f"{path}: cannot be read ({error})") from None
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
+    if root is None or _is_null(root):
+        return []  # an empty stack file sets nothing, as for the CLI
+    if not isinstance(root, yaml.MappingNode):
+        raise StackFileError(
+            f"{path}: expected a mapping at the top level, with the stack's values under 'config:'"
+        )
+    top = {key.value: node for key, node in root.value if isinstance(key, yaml.ScalarNode)}
+    config = top.get("config")
+    if config is None or _is_null(config):
+        return []
+    if not isinstance(config, yaml.MappingNode):
+        shape = "a list" if isinstance(config, yaml.SequenceNode) else "a single value"
+        raise StackFileError(
+            f"{path}: 'config:' must be a mapping of keys to values, like\n"
+            f"  config:\n    aws:region: us-east-1\n    {project}:someKey: some value\n"
+            f"(it is {shape})"
+        )
+    return list(config.value)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and cli_yaml.to_value(node) is None
 
 
 def _namespaced(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
-
-
-def _as_engine_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise StackFileError(f"{path}: not found") from None
-    except yaml.YAMLError as error:
-        raise StackFileError(f"{path}: not valid YAML ({error})") from None
-    if not isinstance(loaded, dict):
-        raise StackFileError(f"{path}: expected a mapping at the top level")
-    return loaded

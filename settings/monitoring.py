@@ -1,9 +1,10 @@
 """Monitoring configuration: who is told about alarms and where the alarm lines sit.
 
-Keys (all optional; defaults depend on the profile, see :data:`DEFAULTS`):
+Keys (all optional; their defaults, the same for every profile, are the ones
+``Pulumi.yaml`` declares):
 
-- ``alarmEmails``: addresses subscribed to the alarm topic (a list, or a
-  comma-separated string); at least one in ``prod``.
+- ``alarmEmails``: addresses subscribed to the alarm topic (a list); at least
+  one in ``prod``.
 - ``alarmCpuPercent``: database CPU above this share is an alarm.
 - ``alarmFreeableMemoryPercent``: freeable memory below this share of the
   instance class's memory is an alarm.
@@ -18,7 +19,8 @@ Keys (all optional; defaults depend on the profile, see :data:`DEFAULTS`):
   breach before a database alarm fires.
 
 All live in the ``bastion-db:`` namespace. Percentages are numbers from 1 to
-100 (decimals allowed). ``max_connections`` itself is the database's setting
+100; Pulumi.yaml declares them integers, so a stack gives whole numbers.
+``max_connections`` itself is the database's setting
 (``bastion-db:dbMaxConnections``), read with the database settings and handed
 to the monitoring component from there.
 """
@@ -27,9 +29,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.utils import parseaddr
-from types import MappingProxyType
 
 from settings.errors import ConfigError
 from settings.reader import ConfigReader
@@ -53,25 +54,12 @@ class MonitoringSettings:
     evaluation_periods: int
 
 
-# AWS's recommended alarms: CPU > 90 % for 5 of 5 one-minute periods,
-# freeable memory < 25 %, free storage < 10 %, connections > 90 % of the
-# maximum, p90 read/write latency > 20 ms. These are the defaults for every
-# profile and must equal what Pulumi.yaml declares (the CLI applies those);
-# a cheap stack loosens them in its own stack file, as Pulumi.dev.yaml does.
-RECOMMENDED = MonitoringSettings(
-    alarm_emails=(),
-    cpu_percent=90,
-    freeable_memory_percent=25,
-    free_storage_percent=10,
-    connections_percent=90,
-    read_latency_ms=20,
-    write_latency_ms=20,
-    bastion_cpu_percent=80,
-    evaluation_periods=5,
-)
-DEFAULTS: MappingProxyType[str, MonitoringSettings] = MappingProxyType(
-    {"dev": RECOMMENDED, "prod": RECOMMENDED}
-)
+# Defaults are Pulumi.yaml's (AWS's recommended alarms: CPU > 90 % for 5 of 5
+# one-minute periods, freeable memory < 25 %, free storage < 10 %, connections
+# > 90 % of the maximum, p90 read/write latency > 20 ms), the same for every
+# profile; the reader supplies them. A cheap stack loosens them in its own
+# stack file, as Pulumi.dev.yaml does.
+PROFILES = ("dev", "prod")
 
 # Profiles whose alarms must reach a person: a topic nobody subscribes to is
 # monitoring in name only.
@@ -91,12 +79,10 @@ EMAIL = re.compile(rf"^{_LOCAL_PART}@{_DOMAIN}$")
 
 def parse_monitoring(reader: ConfigReader, environment: str) -> MonitoringSettings:
     """Reads the monitoring keys for a ``dev`` or ``prod`` profile, or raises ConfigError."""
-    try:
-        defaults = DEFAULTS[environment]
-    except KeyError:
+    if environment not in PROFILES:
         raise ValueError(
-            f"no monitoring defaults for profile {environment!r}; known: {', '.join(DEFAULTS)}"
-        ) from None
+            f"no monitoring settings for profile {environment!r}; known: {', '.join(PROFILES)}"
+        )
 
     emails = _emails(reader)
     if not emails and environment in EMAIL_REQUIRED:
@@ -107,44 +93,26 @@ def parse_monitoring(reader: ConfigReader, environment: str) -> MonitoringSettin
             'someone, e.g. ["oncall@example.com"]',
         )
 
-    return replace(
-        defaults,
+    return MonitoringSettings(
         alarm_emails=emails,
-        cpu_percent=_percent(reader, "alarmCpuPercent", defaults.cpu_percent),
-        freeable_memory_percent=_percent(
-            reader, "alarmFreeableMemoryPercent", defaults.freeable_memory_percent
-        ),
-        free_storage_percent=_percent(
-            reader, "alarmFreeStoragePercent", defaults.free_storage_percent
-        ),
-        connections_percent=_percent(
-            reader, "alarmConnectionsPercent", defaults.connections_percent
-        ),
-        read_latency_ms=_whole(
-            reader, "alarmReadLatencyMs", defaults.read_latency_ms, 1, MAX_LATENCY_MS, "ms"
-        ),
-        write_latency_ms=_whole(
-            reader, "alarmWriteLatencyMs", defaults.write_latency_ms, 1, MAX_LATENCY_MS, "ms"
-        ),
-        bastion_cpu_percent=_percent(
-            reader, "alarmBastionCpuPercent", defaults.bastion_cpu_percent
-        ),
+        cpu_percent=_percent(reader, "alarmCpuPercent"),
+        freeable_memory_percent=_percent(reader, "alarmFreeableMemoryPercent"),
+        free_storage_percent=_percent(reader, "alarmFreeStoragePercent"),
+        connections_percent=_percent(reader, "alarmConnectionsPercent"),
+        read_latency_ms=_whole(reader, "alarmReadLatencyMs", 1, MAX_LATENCY_MS, "ms"),
+        write_latency_ms=_whole(reader, "alarmWriteLatencyMs", 1, MAX_LATENCY_MS, "ms"),
+        bastion_cpu_percent=_percent(reader, "alarmBastionCpuPercent"),
         evaluation_periods=_whole(
-            reader,
-            "alarmEvaluationPeriods",
-            defaults.evaluation_periods,
-            1,
-            MAX_EVALUATION_PERIODS,
-            "one-minute periods",
+            reader, "alarmEvaluationPeriods", 1, MAX_EVALUATION_PERIODS, "one-minute periods"
         ),
     )
 
 
-def _percent(reader: ConfigReader, key: str, default: float) -> float:
+def _percent(reader: ConfigReader, key: str) -> float:
     accepted = "a number from 1 to 100 (a percentage, without the % sign)"
     raw = reader.string(key)
     if raw is None:
-        return default
+        raise ConfigError(reader.full_key(key), None, accepted)
     try:
         value = float(raw)
     except ValueError:
@@ -154,11 +122,11 @@ def _percent(reader: ConfigReader, key: str, default: float) -> float:
     return value
 
 
-def _whole(reader: ConfigReader, key: str, default: int, low: int, high: int, unit: str) -> int:
+def _whole(reader: ConfigReader, key: str, low: int, high: int, unit: str) -> int:
     accepted = f"a whole number from {low} to {high} {unit}"
     raw = reader.string(key)
     if raw is None:
-        return default
+        raise ConfigError(reader.full_key(key), None, accepted)
     try:
         value = int(raw)
     except ValueError:
