@@ -344,14 +344,14 @@ def describe(value_type: ValueType) -> str:
     if name == "object":
         return "a mapping (in the stack file, indented key: value lines)"
     if name == "array":
-        items = value_type.items
-        example = {
-            "string": '["203.0.113.0/24"]',
-            "integer": "[1, 2]",
-            "boolean": "[true, false]",
-        }.get(items.name if items else "", "[...]")
+        item = value_type.items.name if value_type.items else ""
+        nouns, example = {
+            "string": ("strings", '["203.0.113.0/24"]'),
+            "integer": ("whole numbers", "[1, 2]"),
+            "boolean": ("true/false values", "[true, false]"),
+        }.get(item, ("values", "[...]"))
         return (
-            f"a list ({value_type}), written as a YAML list in the stack file, or as JSON "
-            f"text like {example} with -c"
+            f"a list of {nouns}: a YAML list in the stack file, or JSON text like {example} "
+            "on the command line"
         )
     return "text"

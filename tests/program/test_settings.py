@@ -3,15 +3,14 @@ value and what is accepted, before a single resource is registered."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
 import pulumi
 import pytest
-import yaml
 
 from settings import ConfigError, ConfigReader, load_settings
-from settings import database as database_module
-from tests.conftest import PROJECT_DIR, RunStack, stack_config
+from settings.schema import project_schema
+from tests.conftest import RunStack, stack_config
 
 RSA_2048 = (
     "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDBl1Rg8Y3dmqGxB2z1i6hQ0RM5Fb0ERZ9HG2gAkTUrRTm6Rk7m"
@@ -128,11 +127,12 @@ def test_bad_config_fails_before_any_resource_is_registered(run_stack: RunStack)
     assert registered == ["pulumi:pulumi:Stack"]
 
 
-def test_loader_defaults_match_what_pulumi_yaml_declares() -> None:
-    """The CLI fills in Pulumi.yaml's defaults; the loader's own fallbacks must agree,
-    or a stack run with a missing key would get different infrastructure."""
-    declared = yaml.safe_load(Path(PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
+def test_a_stack_that_sets_no_optional_key_gets_what_the_cli_would_fill_in() -> None:
+    """The CLI fills in Pulumi.yaml's defaults before the program runs; a reader that is
+    handed nothing must come to the same settings, or a stack run offline (or by a test)
+    with a missing key would get different infrastructure."""
     minimal = {"vpcId": "vpc-0a1b2c3d4e5f60718", "sshAllowedCidrs": '["203.0.113.0/24"]'}
+    filled_in = {key.split(":", 1)[1]: value for key, value in project_schema().defaults().items()}
 
     def load(values: dict[str, str]):
         return load_settings(
@@ -142,23 +142,38 @@ def test_loader_defaults_match_what_pulumi_yaml_declares() -> None:
             aws_region="us-east-1",
         )
 
-    with_declared_defaults = {
-        key: (
-            str(spec["default"]).lower()
-            if isinstance(spec["default"], bool)
-            else str(spec["default"])
-        )
-        for key, spec in declared.items()
-        if "default" in spec and not isinstance(spec["default"], list)
-    }
-    assert load({**with_declared_defaults, **minimal}) == load(minimal)
-    assert (
-        declared["backupRetentionDays"]["default"] == database_module.DEFAULT_BACKUP_RETENTION_DAYS
-    )
+    assert load({**filled_in, **minimal}) == load(minimal)
+
+
+def test_the_reader_supplies_each_declared_default_when_the_caller_gives_none() -> None:
+    reader = ConfigReader(lambda key: None, "bastion-db")
+    for name, declaration in project_schema().declarations.items():
+        assert declaration.type is not None
+        default = declaration.default_text
+        kind = declaration.type.name
+        if kind == "boolean":
+            assert reader.boolean(name) is (default == "true"), name
+        elif kind == "integer":
+            assert reader.integer(name) == (None if default is None else int(default)), name
+        elif kind == "array":
+            assert reader.string_list(name) == json.loads(default or "[]"), name
+        else:
+            assert reader.string(name) == (default or None), name
+    # A caller's own default still wins, and a blank value reads as the default.
+    assert reader.integer("dbPort", 5432) == 5432
+    blank = ConfigReader(lambda key: "  ", "bastion-db")
+    assert blank.string("accessMode") == "ssh"
+    assert blank.boolean("dbMultiAz") is True
+
+
+def test_a_reader_of_another_project_has_no_defaults_of_this_one() -> None:
+    other = ConfigReader(lambda key: None, "bastion-db-state")
+    assert other.string("accessMode") is None
+    assert other.integer("dbAllocatedStorageGib") is None
 
 
 def test_every_key_the_loader_reads_is_declared_in_pulumi_yaml() -> None:
-    declared = set(yaml.safe_load(Path(PROJECT_DIR / "Pulumi.yaml").read_text())["config"])
+    declared = set(project_schema().declarations)
     read: list[str] = []
     values = stack_config("dev")
 
