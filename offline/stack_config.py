@@ -93,7 +93,10 @@ def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
         if cli_yaml.is_secure(node):
             values[full_key] = stand_in()
         else:
-            values[full_key] = cli_yaml.engine_text(node, stand_in)
+            try:
+                values[full_key] = cli_yaml.engine_text(node, stand_in)
+            except cli_yaml.UnreadableValue as error:
+                raise StackFileError(f"{stack_path}: {full_key}: {error}") from None
         if held_secret:
             secret_keys.append(full_key)
     return StackConfig(schema.project, stack, values, tuple(secret_keys))

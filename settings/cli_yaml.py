@@ -120,12 +120,22 @@ def to_value(node: yaml.Node, on_secure: Callable[[], Any] | None = None) -> Any
     ``on_secure`` supplies what stands for an encrypted ``{secure: …}`` value
     (kept as that mapping when it is None).
     """
+    try:
+        return _to_value(node, on_secure)
+    except RecursionError:
+        # `&a [*a]`: YAML anchors can make a list that holds itself; JSON cannot.
+        raise UnreadableValue(
+            "a value refers to itself through an anchor (&) and alias (*)"
+        ) from None
+
+
+def _to_value(node: yaml.Node, on_secure: Callable[[], Any] | None) -> Any:
     if on_secure is not None and is_secure(node):
         return on_secure()
     if isinstance(node, yaml.SequenceNode):
-        return [to_value(item, on_secure) for item in node.value]
+        return [_to_value(item, on_secure) for item in node.value]
     if isinstance(node, yaml.MappingNode):
-        return {scalar_text(key): to_value(value, on_secure) for key, value in node.value}
+        return {scalar_text(key): _to_value(value, on_secure) for key, value in node.value}
     if node.tag == PLAIN:
         return plain_scalar(node.value)
     if node.tag == _NULL_TAG:
@@ -137,10 +147,14 @@ def to_value(node: yaml.Node, on_secure: Callable[[], Any] | None = None) -> Any
     return node.value
 
 
+class UnreadableValue(ValueError):
+    """What no Pulumi file can hold: a list or mapping as a key, a value containing itself."""
+
+
 def scalar_text(node: yaml.Node) -> str:
     """A mapping key's text (keys are strings in every Pulumi file)."""
     if not isinstance(node, yaml.ScalarNode):
-        raise ValueError("a mapping key must be plain text")
+        raise UnreadableValue("a list or mapping is used as a key; keys are plain names")
     return str(node.value)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -147,6 +147,13 @@ def parse_schema(text: str, file: Path) -> ConfigSchema:
         root = cli_yaml.compose(text)
     except yaml.YAMLError as error:
         raise ProjectFileError(f"{file}: not valid YAML ({_one_line(error)})") from None
+    try:
+        return _parse(root, file)
+    except cli_yaml.UnreadableValue as error:
+        raise ProjectFileError(f"{file}: {error}") from None
+
+
+def _parse(root: yaml.Node | None, file: Path) -> ConfigSchema:
     if not isinstance(root, yaml.MappingNode):
         raise ProjectFileError(f"{file}: expected a mapping with name:, runtime: and config:")
     top = {cli_yaml.scalar_text(key): node for key, node in root.value}
@@ -251,7 +258,10 @@ def _declare(
     )
 
 
-def _value_type(attributes: Mapping[str, yaml.Node], refuse: Any) -> ValueType:
+Refuse = Callable[[str], ProjectFileError]
+
+
+def _value_type(attributes: Mapping[str, yaml.Node], refuse: Refuse) -> ValueType:
     name = _value_of(attributes.get("type"))
     if name not in TYPE_NAMES:
         raise refuse(f"type {name!r} is not one of {', '.join(TYPE_NAMES)}")
@@ -265,7 +275,7 @@ def _value_type(attributes: Mapping[str, yaml.Node], refuse: Any) -> ValueType:
     return ValueType("array", _items_type(items, refuse))
 
 
-def _items_type(node: yaml.Node, refuse: Any) -> ValueType:
+def _items_type(node: yaml.Node, refuse: Refuse) -> ValueType:
     if not isinstance(node, yaml.MappingNode):
         raise refuse("'items' must be a mapping like {type: string}")
     attributes = {cli_yaml.scalar_text(k): v for k, v in node.value}

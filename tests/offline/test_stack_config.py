@@ -117,6 +117,11 @@ def test_a_boolean_written_as_yes_is_refused_as_the_cli_refuses_it(tmp_path: Pat
         ("- config\n", "expected a mapping at the top level"),
         ("config: [\n", "not valid YAML"),
         ("config:\n  ? [a, b]\n  : 1\n", "plain name"),
+        (
+            "config:\n  demo:label:\n    ? [a]\n    : 1\n",
+            "demo:label: a list or mapping is used as a key",
+        ),
+        ("config:\n  demo:names: &loop [*loop]\n", "demo:names: a value refers to itself"),
     ],
 )
 def test_a_malformed_stack_file_is_refused_by_name(

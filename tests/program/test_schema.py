@@ -118,6 +118,8 @@ def test_stack_config_dir_moves_the_stack_files() -> None:
         ("name: demo\nconfig:\n  a:\n    type: string\n    description: [x]\n", "must be text"),
         ("name: demo\nconfig:\n  a:\n    type: array\n    items: string\n", "{type: string}"),
         ("name: demo\nconfig:\n  a: ~\n", "expected a declaration"),
+        ("name: demo\nconfig:\n  ? [a]\n  : 1\n", "a list or mapping is used as a key"),
+        ("name: demo\nconfig:\n  a: &loop [*loop]\n", "refers to itself"),
     ],
 )
 def test_a_malformed_project_file_is_refused_by_name(text: str, expected: str) -> None:
