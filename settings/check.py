@@ -66,7 +66,7 @@ def check_config(
             raise ConfigError(
                 key,
                 shown(key),
-                f"{describe(declaration.type)}; Pulumi.yaml declares it {declaration.type}",
+                f"{describe(declaration.type, name)}; Pulumi.yaml declares it {declaration.type}",
             )
 
 

@@ -344,8 +344,13 @@ def parse_integer(text: str) -> int | None:
     return number if INT64_MIN <= number <= INT64_MAX else None
 
 
-def describe(value_type: ValueType) -> str:
-    """What a value of the type looks like, for the user who wrote a wrong one."""
+def describe(value_type: ValueType, key: str = "KEY") -> str:
+    """What a value of the type looks like, for the user who wrote a wrong one.
+
+    For a list, how to write one: `pulumi config set` stores a top-level value as
+    a string, whatever it looks like (https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/),
+    so only a YAML list in the stack file, or ``--path`` items, make a list the CLI accepts.
+    """
     name = value_type.name
     if name == "integer":
         return "a whole number such as 20 (digits, no decimals, units or spaces)"
@@ -361,7 +366,7 @@ def describe(value_type: ValueType) -> str:
             "boolean": ("true/false values", "[true, false]"),
         }.get(item, ("values", "[...]"))
         return (
-            f"a list of {nouns}: a YAML list in the stack file, or JSON text like {example} "
-            "on the command line"
+            f"a list of {nouns}: a YAML list in the stack file (`pulumi config set --path "
+            f"'{key}[0]' VALUE` writes one), or JSON text like {example} with the preflight's -c"
         )
     return "text"

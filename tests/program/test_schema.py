@@ -291,3 +291,9 @@ def test_engine_config_sees_the_keys_of_a_real_run_and_of_the_mocks(
         return engine_config()
 
     assert contextvars.Context().run(mocked) == {"bastion-db:dbPort": "5433"}
+
+
+def test_a_list_key_given_text_says_how_the_cli_writes_a_list() -> None:
+    # `pulumi config set` stores a top-level value as a string, so only --path makes a list.
+    error = refusal(dev_config(sshAllowedCidrs="203.0.113.0/24"))
+    assert "pulumi config set --path 'sshAllowedCidrs[0]' VALUE" in error.accepted
