@@ -99,6 +99,13 @@ def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
                 raise StackFileError(f"{stack_path}: {full_key}: {error}") from None
         if held_secret:
             secret_keys.append(full_key)
+        elif _declared_secret(schema, full_key):
+            # As the CLI refuses it (workspace/config.go, validateStackConfigValue).
+            name = full_key.split(":", 1)[1]
+            raise StackFileError(
+                f"{stack_path}: {full_key} must be encrypted, since Pulumi.yaml declares it "
+                f"secret: set it with `pulumi config set --secret {name} VALUE`"
+            )
     return StackConfig(schema.project, stack, values, tuple(secret_keys))
 
 
@@ -128,6 +135,12 @@ def _config_block(path: Path, project: str) -> list[tuple[yaml.Node, yaml.Node]]
             f"(it is {shape})"
         )
     return list(config.value)
+
+
+def _declared_secret(schema: ConfigSchema, full_key: str) -> bool:
+    namespace, _, name = full_key.partition(":")
+    declaration = schema.declaration(name) if namespace == schema.project else None
+    return declaration is not None and declaration.secret
 
 
 def _is_null(node: yaml.Node) -> bool:

@@ -230,3 +230,17 @@ def test_the_preflight_refuses_a_malformed_project_file_with_exit_2(
     err = capsys.readouterr().err
     assert str(folder / "Pulumi.yaml") in err and "'config:' must be a mapping" in err
     assert "Traceback" not in err
+
+
+def test_a_key_declared_secret_but_written_in_plain_text_is_refused(tmp_path: Path) -> None:
+    declared = DEMO_PROJECT + "  token:\n    type: string\n    secret: true\n"
+    folder = project(tmp_path, "config:\n  demo:label: x\n  demo:token: hunter2\n", declared)
+    with pytest.raises(StackFileError) as raised:
+        load_stack_config(folder, "dev")
+    assert "demo:token must be encrypted" in str(raised.value)
+    assert "pulumi config set --secret token" in str(raised.value)
+    assert "hunter2" not in str(raised.value)
+    (folder / "Pulumi.dev.yaml").write_text(
+        "config:\n  demo:label: x\n  demo:token:\n    secure: v1:abc\n"
+    )
+    assert load_stack_config(folder, "dev").secret_keys == ("demo:token",)
