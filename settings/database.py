@@ -48,12 +48,6 @@ LOG_RETENTION_DAYS = (
 # needs more (aws_facts.database_insights_advanced_min_retention_days).
 DEFAULT_INSIGHTS_RETENTION_DAYS = 7
 
-# Defaults are the hardened values; a cheap stack opts out in its stack file.
-DEFAULT_BACKUP_RETENTION_DAYS = 14
-DEFAULT_ENHANCED_MONITORING_INTERVAL = 60
-DEFAULT_BACKUP_WINDOW = "03:00-03:30"
-DEFAULT_MAINTENANCE_WINDOW = "sun:04:00-sun:04:30"
-DEFAULT_LOG_RETENTION_DAYS = 365
 # What the prod profile never gives up, whatever its stack file says.
 PROD_MIN_BACKUP_RETENTION_DAYS = 7
 
@@ -63,21 +57,19 @@ def parse_database(
 ) -> DatabaseSettings:
     key = reader.full_key
     engine = ENGINES[
-        validate.one_of(
-            key("dbEngine"), reader.string("dbEngine", "postgres") or "", tuple(ENGINES)
-        )
+        validate.one_of(key("dbEngine"), reader.string("dbEngine") or "", tuple(ENGINES))
     ]
     version = resolve_engine_version(
         key("dbEngineVersion"),
         engine,
         reader.string("dbEngineVersion"),
         extended_support_key=key("dbAllowExtendedSupport"),
-        extended_support=reader.boolean("dbAllowExtendedSupport", False),
+        extended_support=reader.boolean("dbAllowExtendedSupport"),
         today=today or datetime.date.today(),
     )
     instance_class = _instance_class(reader, engine, version.major, region)
     storage, max_storage = _storage(reader)
-    performance_insights = reader.boolean("dbPerformanceInsights", False)
+    performance_insights = reader.boolean("dbPerformanceInsights")
     if performance_insights and not aws_facts.performance_insights_supported(
         engine.name, instance_class
     ):
@@ -91,7 +83,7 @@ def parse_database(
         Literal["standard", "advanced"],
         validate.one_of(
             key("dbDatabaseInsightsMode"),
-            reader.string("dbDatabaseInsightsMode", "standard") or "",
+            reader.string("dbDatabaseInsightsMode") or "",
             aws_facts.database_insights_modes(),
         ),
     )
@@ -106,7 +98,7 @@ def parse_database(
 
     retention = validate.in_range(
         key("backupRetentionDays"),
-        reader.integer("backupRetentionDays", DEFAULT_BACKUP_RETENTION_DAYS) or 0,
+        reader.integer("backupRetentionDays") or 0,
         0,
         MAX_BACKUP_RETENTION_DAYS,
         "days",
@@ -117,9 +109,7 @@ def parse_database(
             retention,
             f"at least {PROD_MIN_BACKUP_RETENTION_DAYS} days in the prod profile",
         )
-    interval = (
-        reader.integer("dbEnhancedMonitoringInterval", DEFAULT_ENHANCED_MONITORING_INTERVAL) or 0
-    )
+    interval = reader.integer("dbEnhancedMonitoringInterval") or 0
     if interval not in MONITORING_INTERVALS:
         raise ConfigError(
             key("dbEnhancedMonitoringInterval"),
@@ -128,11 +118,11 @@ def parse_database(
         )
     backup_window, maintenance_window = windows.windows(
         key("dbBackupWindow"),
-        reader.string("dbBackupWindow", DEFAULT_BACKUP_WINDOW) or "",
+        reader.string("dbBackupWindow") or "",
         key("dbMaintenanceWindow"),
-        reader.string("dbMaintenanceWindow", DEFAULT_MAINTENANCE_WINDOW) or "",
+        reader.string("dbMaintenanceWindow") or "",
     )
-    log_retention = reader.integer("dbLogRetentionDays", DEFAULT_LOG_RETENTION_DAYS) or 0
+    log_retention = reader.integer("dbLogRetentionDays") or 0
     if log_retention not in LOG_RETENTION_DAYS:
         raise ConfigError(
             key("dbLogRetentionDays"),
@@ -141,7 +131,7 @@ def parse_database(
             + ", ".join(map(str, LOG_RETENTION_DAYS))
             + " days",
         )
-    max_connections = reader.integer("dbMaxConnections", None) or None
+    max_connections = reader.integer("dbMaxConnections") or None
     if max_connections is not None:
         validate.in_range(key("dbMaxConnections"), max_connections, 10, 100000)
 
@@ -150,20 +140,20 @@ def parse_database(
         major_version=version.major,
         engine_version=version.requested,
         auto_minor_version_upgrade=version.auto_minor_version_upgrade,
-        allow_major_version_upgrade=reader.boolean("dbAllowMajorVersionUpgrade", False),
+        allow_major_version_upgrade=reader.boolean("dbAllowMajorVersionUpgrade"),
         instance_class=instance_class,
         allocated_storage_gib=storage,
         max_allocated_storage_gib=max_storage,
         database_name=_database_name(reader, engine),
         master_username=_master_username(reader, engine),
         port=validate.in_range(
-            key("dbPort"), reader.integer("dbPort", None) or engine.default_port, MIN_PORT, MAX_PORT
+            key("dbPort"), reader.integer("dbPort") or engine.default_port, MIN_PORT, MAX_PORT
         ),
         password_mode=cast(
             PasswordMode,
             validate.one_of(
                 key("dbPasswordMode"),
-                reader.string("dbPasswordMode", "random") or "",
+                reader.string("dbPasswordMode") or "",
                 ("random", "secrets-manager"),
             ),
         ),
@@ -171,11 +161,11 @@ def parse_database(
         backup_retention_days=retention,
         backup_window=backup_window,
         maintenance_window=maintenance_window,
-        apply_immediately=reader.boolean("dbApplyImmediately", False),
-        multi_az=reader.boolean("dbMultiAz", True),
-        deletion_protection=reader.boolean("dbDeletionProtection", True),
-        skip_final_snapshot=reader.boolean("dbSkipFinalSnapshot", False),
-        iam_authentication=reader.boolean("dbIamAuthentication", True),
+        apply_immediately=reader.boolean("dbApplyImmediately"),
+        multi_az=reader.boolean("dbMultiAz"),
+        deletion_protection=reader.boolean("dbDeletionProtection"),
+        skip_final_snapshot=reader.boolean("dbSkipFinalSnapshot"),
+        iam_authentication=reader.boolean("dbIamAuthentication"),
         performance_insights=performance_insights,
         performance_insights_retention_days=aws_facts.database_insights_advanced_min_retention_days()
         if insights_mode == "advanced"
@@ -190,7 +180,7 @@ def parse_database(
 
 def _instance_class(reader: ConfigReader, engine: EngineSpec, major: str, region: str) -> str:
     key = reader.full_key("dbInstanceClass")
-    value = reader.string("dbInstanceClass", "db.t4g.micro") or ""
+    value = reader.string("dbInstanceClass") or ""
     # The product sizes its alarms from the hardware table, so a class must be in
     # it as well as orderable: RDS would take it, the alarms would be guesses.
     # Regions the facts carry no offerings for (the isolated partitions) are
@@ -213,13 +203,13 @@ def _storage(reader: ConfigReader) -> tuple[int, int | None]:
     key = reader.full_key
     storage = validate.in_range(
         key("dbAllocatedStorageGib"),
-        reader.integer("dbAllocatedStorageGib", MIN_STORAGE_GIB) or 0,
+        reader.integer("dbAllocatedStorageGib") or 0,
         MIN_STORAGE_GIB,
         MAX_STORAGE_GIB,
         "GiB",
     )
     # 0 (Pulumi.yaml's default) turns storage autoscaling off.
-    max_storage = reader.integer("dbMaxAllocatedStorageGib", None) or None
+    max_storage = reader.integer("dbMaxAllocatedStorageGib") or None
     if max_storage is not None:
         # Whole GiB, rounded up, in integers: 50 * 1.1 is 55.000000000000007 in floats.
         lowest = -(-storage * (100 + AUTOSCALING_HEADROOM_PERCENT) // 100)

@@ -29,7 +29,6 @@ BASTION_INSTANCE_TYPES: dict[str, str] = {
     **{f"t3a.{size}": "x86_64" for size in ("nano", "micro", "small", "medium")},
     **{f"t4g.{size}": "arm64" for size in ("nano", "micro", "small", "medium")},
 }
-DEFAULT_BASTION_INSTANCE_TYPE = "t3.micro"
 
 # '<projectName>-<stack>' starts every physical name. The tightest limit on it
 # is the IAM role name prefix: the provider allows 38 characters
@@ -144,9 +143,7 @@ def _access(reader: ConfigReader, profile: str) -> AccessSettings:
     key = reader.full_key
     mode = cast(
         AccessMode,
-        validate.one_of(
-            key("accessMode"), reader.string("accessMode", "ssh") or "ssh", ("ssh", "ssm")
-        ),
+        validate.one_of(key("accessMode"), reader.string("accessMode") or "", ("ssh", "ssm")),
     )
     raw_cidrs = reader.string_list("sshAllowedCidrs")
     if mode == "ssm" and raw_cidrs:
@@ -171,7 +168,7 @@ def _access(reader: ConfigReader, profile: str) -> AccessSettings:
                 open_to_all,
                 "named CIDRs only: a prod bastion is never open to the whole internet",
             )
-        if not reader.boolean("allowSshFromAnywhere", False):
+        if not reader.boolean("allowSshFromAnywhere"):
             raise ConfigError(
                 key("sshAllowedCidrs"),
                 open_to_all,
@@ -182,7 +179,7 @@ def _access(reader: ConfigReader, profile: str) -> AccessSettings:
         KeyAlgorithm,
         validate.one_of(
             key("sshKeyAlgorithm"),
-            (reader.string("sshKeyAlgorithm", "ED25519") or "").upper(),
+            (reader.string("sshKeyAlgorithm") or "").upper(),
             ("ED25519", "RSA"),
         ),
     )
@@ -211,11 +208,11 @@ def _bastion(reader: ConfigReader, region: str) -> BastionSettings:
         offered &= aws_facts.ec2_instance_types(region)
     instance_type = validate.one_of(
         key("bastionInstanceType"),
-        reader.string("bastionInstanceType", DEFAULT_BASTION_INSTANCE_TYPE) or "",
+        reader.string("bastionInstanceType") or "",
         sorted(offered),
     )
     root_gib = validate.in_range(
-        key("bastionRootVolumeGib"), reader.integer("bastionRootVolumeGib", 8) or 0, 8, 100, "GiB"
+        key("bastionRootVolumeGib"), reader.integer("bastionRootVolumeGib") or 0, 8, 100, "GiB"
     )
     architecture: Literal["x86_64", "arm64"] = (
         "arm64" if BASTION_INSTANCE_TYPES[instance_type] == "arm64" else "x86_64"
