@@ -8,6 +8,8 @@ property dependencies, provider, protect, which outputs are secret.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
@@ -103,7 +105,8 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResourceOutputs(request)
 
     def recorded(self) -> list[ResourceSnapshot]:
-        """Every registration, components carrying the outputs they registered."""
+        """Every registration, components carrying the outputs they registered,
+        in a stable order (see :func:`stable_order`)."""
         result = []
         for urn, snapshot in self.snapshots.items():
             if not snapshot.custom and urn in self.registered_outputs:
@@ -111,4 +114,48 @@ class RecordingMonitor(MockMonitor):
                     **{**snapshot.__dict__, "outputs": self.registered_outputs[urn]}
                 )
             result.append(snapshot)
-        return result
+        return stable_order(result)
+
+
+def _prerequisites(snapshot: ResourceSnapshot) -> Iterable[str]:
+    """What must come before a resource in a state file: its parent, provider
+    and dependencies (the engine's snapshot integrity rules)."""
+    if snapshot.parent:
+        yield snapshot.parent
+    if snapshot.provider:
+        yield snapshot.provider.rpartition("::")[0] or snapshot.provider
+    yield from snapshot.dependencies
+    for urns in snapshot.property_dependencies.values():
+        yield from urns
+
+
+def stable_order(snapshots: Iterable[ResourceSnapshot]) -> list[ResourceSnapshot]:
+    """Each resource after everything it needs, ties broken by URN.
+
+    The SDK registers resources as their inputs resolve, so the raw order
+    changes from run to run; this one depends only on the program, and it is
+    still an order the engine accepts (pulumi/pulumi
+    ``pkg/resource/deploy/snapshot.go``, VerifyIntegrity)."""
+    by_urn = {snapshot.urn: snapshot for snapshot in snapshots}
+    waiting_on = {
+        urn: {need for need in _prerequisites(snapshot) if need in by_urn and need != urn}
+        for urn, snapshot in by_urn.items()
+    }
+    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+    for urn, needs in waiting_on.items():
+        for need in needs:
+            dependents[need].append(urn)
+    ready = [urn for urn, needs in waiting_on.items() if not needs]
+    heapq.heapify(ready)
+    ordered: list[ResourceSnapshot] = []
+    while ready:
+        urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for dependent in dependents[urn]:
+            waiting_on[dependent].discard(urn)
+            if not waiting_on[dependent]:
+                heapq.heappush(ready, dependent)
+    # A cycle cannot come from a real program; keep whatever is left rather than lose it.
+    placed = {snapshot.urn for snapshot in ordered}
+    ordered += [by_urn[urn] for urn in sorted(by_urn) if urn not in placed]
+    return ordered

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.runtime.settings import SETTINGS, get_root_resource
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from offline.fake_aws import FakeAws, FakeWorld
 from offline.recorder import RecordingMonitor
@@ -71,33 +68,51 @@ def _run(
     preview: bool,
 ) -> ProgramRun:
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_leftovers)
     asyncio.set_event_loop(loop)
-    # The SDK tracks pending outputs in a process-wide set; a run that failed
-    # leaves tasks of its (closed) loop there, so start every run without them,
-    # as the SDK's own pulumi.runtime.test does.
-    SETTINGS.outputs.clear()
+    outputs: dict[str, Any] = {}
+
+    # The SDK's public way to run a program on mocks to the end: it starts from
+    # no pending outputs (a failed run leaves tasks of its closed loop behind),
+    # runs the function, waits for every output it made, and raises the first
+    # error any of them hit (a ConfigError, say).
+    @pulumi.runtime.test
+    def run_to_the_end() -> Any:
+        program()
+        return _resolve_stack_outputs(outputs)
+
     try:
         monitor = RecordingMonitor(FakeAws(world, preview=preview))
         pulumi.runtime.set_all_config(config)
         pulumi.runtime.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor
         )
-        _sync_await(run_pulumi_func(program))
-        outputs = _sync_await(_resolve_stack_outputs())
+        run_to_the_end()
         return ProgramRun(project, stack, monitor.recorded(), outputs)
     finally:
-        SETTINGS.outputs.clear()
         loop.close()
         asyncio.set_event_loop(None)
 
 
-async def _resolve_stack_outputs() -> dict[str, Any]:
-    root = get_root_resource()
+def _quiet_leftovers(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A failed run leaves its error on every output that depended on the one
+    that failed; the caller gets it once, raised by :func:`run_program`, so its
+    copies are not logged again (as "exception was never retrieved") whenever
+    the garbage collector meets them."""
+    if "exception" in context and str(context.get("message", "")).endswith("never retrieved"):
+        return
+    loop.default_exception_handler(context)
+
+
+async def _resolve_stack_outputs(into: dict[str, Any]) -> None:
+    root = pulumi.runtime.get_root_resource()
     exported: dict[str, Any] = getattr(root, "outputs", {})
-    resolved = {}
     for name, value in exported.items():
         output = pulumi.Output.from_input(value)
-        known = await output.is_known()
-        plain = await output.future(with_unknowns=True) if known else UNKNOWN
-        resolved[name] = SecretValue(plain) if await output.is_secret() else plain
-    return resolved
+        try:
+            known = await output.is_known()
+            plain = await output.future(with_unknowns=True) if known else UNKNOWN
+            secret = await output.is_secret()
+        except Exception:  # the SDK raises it for the whole run, once, after this
+            continue
+        into[name] = SecretValue(plain) if secret else plain

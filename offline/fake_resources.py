@@ -1,0 +1,160 @@
+"""What AWS (and the tls and random providers) compute for each new resource:
+ids, ARNs, addresses, generated names and secrets, stable across runs."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+from offline.fake_world import FakeWorld, fake_id
+
+
+def arn_for(world: FakeWorld, type_token: str, resource_id: str) -> str:
+    service = type_token.split(":")[1].split("/")[0]
+    kind = type_token.split(":")[-1].lower()
+    return f"arn:aws:{service}:{world.region}:{world.account_id}:{kind}/{resource_id}"
+
+
+def _security_group(
+    world: FakeWorld, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    group_id = fake_id("sg", name)
+    return group_id, {
+        "id": group_id,
+        "name": (inputs.get("namePrefix") or "") + fake_id("", name, length=12)[1:],
+        "ownerId": world.account_id,
+        "arn": f"arn:aws:ec2:{world.region}:{world.account_id}:security-group/{group_id}",
+    }
+
+
+def _security_group_rule(
+    world: FakeWorld, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    rule_id = fake_id("sgr", name)
+    return rule_id, {
+        "securityGroupRuleId": rule_id,
+        "arn": f"arn:aws:ec2:{world.region}:{world.account_id}:security-group-rule/{rule_id}",
+    }
+
+
+def _instance(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    instance_id = fake_id("i", name)
+    digest = bytes.fromhex(fake_id("", name, "ip", length=4)[1:])
+    public_ip = f"3.90.{digest[0]}.{digest[1]}"
+    return instance_id, {
+        "publicIp": public_ip,
+        "publicDns": f"ec2-{public_ip.replace('.', '-')}.compute-1.amazonaws.com",
+        "privateIp": "10.0.1.10",
+        "instanceState": "running",
+        "primaryNetworkInterfaceId": fake_id("eni", name),
+    }
+
+
+def _key_pair(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    key_name = inputs.get("keyName") or name
+    return key_name, {
+        "keyName": key_name,
+        "keyPairId": fake_id("key", name),
+        "fingerprint": "fake:fingerprint",
+    }
+
+
+def _db_instance(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    identifier = inputs.get("identifier") or name
+    address = f"{identifier}.cabcdefghijk.{world.region}.rds.amazonaws.com"
+    port = inputs.get("port") or 5432
+    resource_id = "db-" + fake_id("", name, length=26)[1:].upper()
+    extra: dict[str, Any] = {
+        "identifier": identifier,
+        "address": address,
+        "endpoint": f"{address}:{port}",
+        "port": port,
+        "resourceId": resource_id,
+        "hostedZoneId": "Z2R2ITUGPM61AM",
+        "arn": f"arn:aws:rds:{world.region}:{world.account_id}:db:{identifier}",
+    }
+    if inputs.get("manageMasterUserPassword"):
+        extra["masterUserSecrets"] = [
+            {
+                "kmsKeyId": f"arn:aws:kms:{world.region}:{world.account_id}:key/aws-rds",
+                "secretArn": (
+                    f"arn:aws:secretsmanager:{world.region}:{world.account_id}"
+                    f":secret:rds!{resource_id}"
+                ),
+                "secretStatus": "active",
+            }
+        ]
+    return resource_id, extra
+
+
+def _named(prefix: str) -> Any:
+    def compute(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        physical = (
+            inputs.get("name")
+            or (inputs.get("namePrefix") or f"{name}-") + fake_id("", name, length=7)[1:]
+        )
+        return physical, {"name": physical}
+
+    return compute
+
+
+def _tls_private_key(
+    world: FakeWorld, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    material = fake_id("", "key", name, length=43)[1:]
+    algorithm = inputs.get("algorithm", "RSA")
+    key_type = "ssh-ed25519" if algorithm == "ED25519" else "ssh-rsa"
+
+    def pem(label: str) -> str:
+        return f"-----BEGIN {label}-----\n{material}\n-----END {label}-----\n"
+
+    return fake_id("", name, length=40)[1:], {
+        "privateKeyOpenssh": pem("OPENSSH PRIVATE KEY"),
+        "privateKeyPem": pem("PRIVATE KEY"),
+        "privateKeyPemPkcs8": pem("PRIVATE KEY"),
+        "publicKeyOpenssh": f"{key_type} AAAA{material}\n",
+        "publicKeyPem": pem("PUBLIC KEY"),
+        "publicKeyFingerprintMd5": "fa:ke",
+        "publicKeyFingerprintSha256": "SHA256:fake",
+    }
+
+
+def _random_password(
+    world: FakeWorld, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    value = "Pw1!" + fake_id("", "password", name, length=28)[1:]
+    return "none", {"result": value, "bcryptHash": "$2a$10$fakehash"}
+
+
+Computed = Callable[[FakeWorld, str, dict[str, Any]], tuple[str, dict[str, Any]]]
+
+def _random_id(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The provider's encodings of byteLength random bytes (stable per name here)."""
+    raw = bytes.fromhex(fake_id("", "random-id", name, length=2 * int(inputs["byteLength"]))[1:])
+    b64_url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return b64_url, {
+        "hex": raw.hex(),
+        "b64Url": b64_url,
+        "b64Std": base64.b64encode(raw).decode(),
+        "dec": str(int.from_bytes(raw, "big")),
+    }
+
+
+# type token -> the id and outputs a resource of that type gets on creation
+COMPUTED_OUTPUTS: dict[str, Computed] = {
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
+    "aws:ec2/instance:Instance": _instance,
+    "aws:ec2/keyPair:KeyPair": _key_pair,
+    "aws:rds/instance:Instance": _db_instance,
+    "aws:rds/subnetGroup:SubnetGroup": _named("subnet-group"),
+    "aws:rds/parameterGroup:ParameterGroup": _named("parameter-group"),
+    "aws:iam/role:Role": _named("role"),
+    "aws:iam/instanceProfile:InstanceProfile": _named("profile"),
+    "aws:cloudwatch/dashboard:Dashboard": _named("dashboard"),
+    "tls:index/privateKey:PrivateKey": _tls_private_key,
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "random:index/randomId:RandomId": _random_id,
+}
