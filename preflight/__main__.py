@@ -1,18 +1,24 @@
 """Offline preflight: run a stack's program on mocks and check it with the
 policy pack exactly as ``pulumi preview --policy-pack`` would.
 
-Exit codes: 0 clean, 1 a mandatory policy violation, 2 a configuration error.
+Exit codes: 0 clean, 1 a mandatory policy violation, 2 a configuration error
+(of a file, key or flag, named in the message), 3 a bug in the preflight itself.
+Whatever the input, the user gets a message, never a traceback; with
+``--json`` stdout holds exactly one JSON document, errors included.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if __name__ == "__main__":
     # A one-shot command, ended by os._exit: the cyclic garbage collector would
@@ -26,37 +32,103 @@ if __name__ == "__main__":
 # heavy ones (pulumi_aws), so it boots on the other core meanwhile.
 from offline.stack_config import StackFileError, load_stack_config
 from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
+from preflight.inputs import (
+    InputError,
+    NetworkChoice,
+    PolicyConfigChoice,
+    check_export_target,
+    check_policy_pack,
+    check_project_dir,
+    choose_network,
+    choose_policy_config,
+)
 from preflight.policy_config import PolicyConfigError
 from preflight.style import Style
 
 if TYPE_CHECKING:
     from offline.runner import ProgramRun
     from preflight.analyzer import AnalysisReport
+    from preflight.policy_config import PolicyConfig
+    from preflight.report import PolicyConfigUse
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-EXIT_CLEAN, EXIT_MANDATORY, EXIT_CONFIG = 0, 1, 2
+EXIT_CLEAN, EXIT_MANDATORY, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
+# Set to see the traceback of an unexpected error (for whoever fixes the bug).
+TRACEBACK_VARIABLE = "PREFLIGHT_TRACEBACK"
+
+EPILOG = f"""\
+exit codes:
+  0  no mandatory policy violation (advisory findings may still be printed)
+  1  at least one mandatory policy violation
+  2  a configuration error: a stack file, config value, flag, policy config or
+     network file; the message names it (with --json, in the document's "error")
+  3  an unexpected error in the preflight itself, a bug ({TRACEBACK_VARIABLE}=1 shows it)
+
+Relative paths are relative to the folder you run the command from.
+Capture your own VPC for --network (AWS CLI, read-only, three commands into one file):
+  VPC=vpc-0123456789abcdef0
+  {{ aws ec2 describe-vpcs --vpc-ids "$VPC" --output json
+    aws ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC" --output json
+    aws ec2 describe-route-tables --filters "Name=vpc-id,Values=$VPC" --output json
+  }} > network.json
+"""
+
+
+class UsageError(Exception):
+    """A command line argparse would refuse; raised instead of its exit, so the
+    refusal goes through the same path as every other error (and --json)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see --help)")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="preflight",
         description="Run a stack's program on mocks and check it with the policy pack, offline.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("stack", help="stack name: Pulumi.<stack>.yaml must exist")
     parser.add_argument(
         "--policy-pack-config",
         type=Path,
-        help="policy config JSON (default: policies/config/<stack>.json when it exists)",
+        metavar="FILE",
+        help="policy config JSON (default: <policy pack>/config/<stack>.json when it exists; "
+        "without one every policy runs at the pack's own level, and the run says so)",
     )
-    parser.add_argument("--policy-pack", type=Path, default=PROJECT_DIR / "policies")
+    parser.add_argument(
+        "--policy-pack",
+        type=Path,
+        default=PROJECT_DIR / "policies",
+        metavar="DIR",
+        help="the policy pack to run, a folder with PulumiPolicy.yaml (default: this "
+        "repository's policies/)",
+    )
     parser.add_argument(
         "--project-dir",
         type=Path,
         default=PROJECT_DIR,
+        metavar="DIR",
         help="the Pulumi project to check (default: this repository; e.g. bootstrap)",
     )
-    parser.add_argument("--json", action="store_true", help="print machine-readable JSON only")
-    parser.add_argument("--export", type=Path, help="write a `pulumi stack export`-style file")
+    parser.add_argument(
+        "--network",
+        type=Path,
+        metavar="FILE",
+        help="your VPC as the AWS CLI describes it (see below); default: the lab-shaped VPC "
+        "built around the stack's vpcId",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document only")
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="also write the planned stack as a `pulumi stack export` file (secrets "
+        "redacted), which `pulumi stack import --file` reads",
+    )
     parser.add_argument(
         "-c",
         "--config",
@@ -73,102 +145,183 @@ def _overrides(items: list[str], project: str) -> dict[str, str]:
     for item in items:
         key, separator, value = item.partition("=")
         if not separator or not key:
-            raise StackFileError(f"--config expects KEY=VALUE, got {item!r}")
+            raise InputError(f"--config expects KEY=VALUE, got {item!r}")
         overrides[key if ":" in key else f"{project}:{key}"] = value
     return overrides
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    wants_json = "--json" in argv
     try:
-        config = load_stack_config(args.project_dir, args.stack)
-        values = {**config.values, **_overrides(args.config, config.project)}
-    except StackFileError as error:
-        return _config_error(error)
+        args = parse_args(argv)
+    except UsageError as error:
+        return _fail(wants_json, None, str(error))
+    try:
+        return _preflight(args)
+    except (InputError, StackFileError, PolicyConfigError) as error:
+        return _fail(args.json, args.stack, str(error))
+    except PolicyPackError as error:
+        return _fail(args.json, args.stack, f"the policy pack failed: {error}")
+    except Exception as error:
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        return _fail(
+            args.json,
+            args.stack,
+            f"unexpected {type(error).__name__}: {error} (a bug in the preflight; "
+            f"{TRACEBACK_VARIABLE}=1 shows where)",
+            EXIT_INTERNAL,
+        )
+
+
+def _fail(as_json: bool, stack: str | None, message: str, code: int = EXIT_CONFIG) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"stack": stack, "error": message, "exitCode": code}, indent=2))
+    return code
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    check_project_dir(args.project_dir)
+    check_policy_pack(args.policy_pack)
+    check_export_target(args.export)
+    config = load_stack_config(args.project_dir, args.stack)
+    values = {**config.values, **_overrides(args.config, config.project)}
+    network = choose_network(args.network, values, config.project)
+    policy_config = choose_policy_config(args.policy_pack_config, args.policy_pack, args.stack)
 
     pack = PolicyPackAnalyzer(
         args.policy_pack, project=config.project, stack=args.stack, stack_config=values
     )
     pack.launch()
     try:
-        return _check(args, config.project, values, pack)
+        run = _run(args, config.project, values, network)
+        pack.connect()
+        levels = pack.configure_from(policy_config.path)
+        report = pack.analyze(run.resources)
+        return _report(args, run, report, pack, _Context(policy_config, levels, network))
     finally:
         # The result is known; the pack's own teardown need not hold the user up.
         pack.close(wait=False)
 
 
-def _check(
-    args: argparse.Namespace, project: str, values: dict[str, str], pack: PolicyPackAnalyzer
-) -> int:
-    from components.network import NetworkLookupError
-    from offline.fake_aws import lab_world
+def _run(
+    args: argparse.Namespace, project: str, values: dict[str, str], network: NetworkChoice
+) -> ProgramRun:
+    import pulumi
+
+    from offline.fake_aws import FakeAwsError
     from offline.program import load_program
     from offline.runner import run_program
     from settings import ConfigError
 
     try:
-        run = run_program(
-            load_program(args.project_dir),
+        program = load_program(args.project_dir)
+    except Exception as error:
+        raise InputError(_program_failure("cannot be loaded", error, args.project_dir)) from None
+    try:
+        return run_program(
+            program,
             project=project,
             stack=args.stack,
             config=values,
-            world=lab_world(),
+            world=network.world,
             # As `pulumi preview` of a new stack: what AWS assigns is unknown.
             preview=True,
         )
-        policy_config = args.policy_pack_config
-        if policy_config is None:
-            default = args.policy_pack / "config" / f"{args.stack}.json"
-            policy_config = default if default.exists() else None
-        pack.connect()
-        pack.configure_from(policy_config)
-        report = pack.analyze(run.resources)
-    except (ConfigError, NetworkLookupError, PolicyConfigError) as error:
-        return _config_error(error)
-    except PolicyPackError as error:
-        print(f"error: the policy pack failed: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    return _report(args, run, report)
+    except (ConfigError, pulumi.RunError) as error:
+        # ConfigError names the key; NetworkLookupError (a RunError) what the VPC lacks.
+        raise InputError(str(error)) from None
+    except FakeAwsError as error:
+        raise InputError(f"{error} (in {network.describe()})") from None
+    except Exception as error:
+        raise InputError(_program_failure("failed", error, args.project_dir)) from None
 
 
-def _config_error(error: Exception) -> int:
-    print(f"error: {error}", file=sys.stderr)
-    return EXIT_CONFIG
+def _program_failure(what: str, error: Exception, project_dir: Path) -> str:
+    """The program's own error, with the line of the program that raised it,
+    as `pulumi preview` reports an unhandled exception (without the stack)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    root = str(project_dir.resolve())
+    mine = [frame for frame in frames if frame.filename.startswith(root)]
+    where = f" at {mine[-1].filename}:{mine[-1].lineno}" if mine else ""
+    return f"the program in {project_dir} {what}: {type(error).__name__}: {error}{where}"
 
 
-def _report(args: argparse.Namespace, run: ProgramRun, report: AnalysisReport) -> int:
-    from preflight.export import deployment, stack_urn
-    from preflight.plan import render_plan
-    from preflight.report import as_json, render_violations, summary_line
+@dataclass(frozen=True)
+class _Context:
+    """What the report says besides the findings: the files that shaped the run."""
+
+    policy_config: PolicyConfigChoice
+    levels: dict[str, PolicyConfig]
+    network: NetworkChoice
+
+
+def _report(
+    args: argparse.Namespace,
+    run: ProgramRun,
+    report: AnalysisReport,
+    pack: PolicyPackAnalyzer,
+    context: _Context,
+) -> int:
+    from preflight.export import deployment
+    from preflight.inputs import write_export
+    from preflight.report import PolicyConfigUse
 
     if args.export:
-        args.export.write_text(json.dumps(deployment(run), indent=2) + "\n")
+        write_export(args.export, json.dumps(deployment(run), indent=2) + "\n")
+    knobs = {policy.name: tuple(policy.config_schema) for policy in pack.info().policies}
+    use = PolicyConfigUse(context.policy_config, context.levels, knobs)
     exit_code = EXIT_MANDATORY if report.mandatory else EXIT_CLEAN
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "stack": args.stack,
-                    "resources": len(run.resources),
-                    "violations": as_json(report),
-                    "mandatory": len(report.mandatory),
-                    "exitCode": exit_code,
-                },
-                indent=2,
-            )
-        )
-        return exit_code
-    style = Style.for_stream(sys.stdout)
-    print(render_plan(run, stack_urn(run), style))
-    print()
-    print(render_violations(report, style))
-    print()
-    print(summary_line(report))
+    # A reader that has gone (`| head`) changes nothing: the verdict is the exit code.
+    with contextlib.suppress(BrokenPipeError):
+        _print_result(args, run, report, context, use, exit_code)
     return exit_code
 
 
+def _print_result(
+    args: argparse.Namespace,
+    run: ProgramRun,
+    report: AnalysisReport,
+    context: _Context,
+    use: PolicyConfigUse,
+    exit_code: int,
+) -> None:
+    from preflight.export import stack_urn
+    from preflight.inputs import display_path
+    from preflight.plan import render_plan
+    from preflight.report import as_json, render_violations, summary_line
+
+    if args.json:
+        document: dict[str, Any] = {
+            "stack": args.stack,
+            "resources": len(run.resources),
+            "network": display_path(context.network.source) if context.network.source else None,
+            "policyConfig": use.as_json(),
+            "violations": as_json(report, use),
+            "mandatory": len(report.mandatory),
+            "exitCode": exit_code,
+        }
+        print(json.dumps(document, indent=2))
+        return
+    style = Style.for_stream(sys.stdout)
+    print(render_plan(run, stack_urn(run), style))
+    print()
+    print(f"Network: {context.network.describe()}")
+    print()
+    print(render_violations(report, style, use))
+    print()
+    print(summary_line(report))
+
+
 if __name__ == "__main__":
-    exit_code = main()
+    try:
+        exit_code = main()
+    except BaseException:
+        if os.environ.get(TRACEBACK_VARIABLE):
+            traceback.print_exc()
+        exit_code = EXIT_INTERNAL
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is printed and the pack was told to stop: skip tearing down

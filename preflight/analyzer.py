@@ -208,7 +208,10 @@ def _pack_settings(pack_dir: Path) -> dict[str, Any]:
     path = pack_dir / "PulumiPolicy.yaml"
     if not path.is_file():
         raise PolicyPackError(f"{pack_dir} is not a policy pack: it has no PulumiPolicy.yaml")
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise PolicyPackError(f"{path} cannot be read: {error}") from None
     return loaded if isinstance(loaded, dict) else {}
 
 

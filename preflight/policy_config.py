@@ -9,11 +9,15 @@ result is validated against each policy's JSON schema.
 Stricter than the CLI on purpose: an unknown policy name or an unknown key is
 an error here, not silently ignored, because a typo in a guardrail's config
 (``minimumDay`` for ``minimumDays``) would otherwise quietly keep the default.
+For the same reason a knob named for networks (``allowedCidrs``, any name
+ending in ``Cidr`` or ``Cidrs``) must hold networks in CIDR form: JSON Schema
+has no format for them, and a typo there would silently allow nothing.
 """
 
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -148,7 +152,9 @@ def _bad_level(value: Any) -> str:
 
 
 def load_policy_config_file(path: str | Path) -> dict[str, PolicyConfig]:
-    """Reads a ``--policy-pack-config`` JSON file (an empty file means no config)."""
+    """Reads a ``--policy-pack-config`` JSON file. An empty file is an error, as
+    it is for the CLI (its JSON decoder refuses an empty document): a file that
+    exists but says nothing is more likely a mistake than a choice."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -156,8 +162,15 @@ def load_policy_config_file(path: str | Path) -> dict[str, PolicyConfig]:
         raise PolicyConfigError(
             [ConfigProblem("(file)", "", f"cannot read {path}: {error.strerror}")], source=str(path)
         ) from None
+    except UnicodeDecodeError:
+        raise PolicyConfigError(
+            [ConfigProblem("(file)", "", "not UTF-8 text")], source=str(path)
+        ) from None
     if not text.strip():
-        return {}
+        raise PolicyConfigError(
+            [ConfigProblem("(file)", "", "is empty; write {} for the pack's own levels")],
+            source=str(path),
+        )
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -279,6 +292,34 @@ def _schema_problems(policy: PolicyMetadata, properties: Mapping[str, Any]) -> l
     return problems
 
 
+def _is_network_knob(key: str) -> bool:
+    return key.endswith(("Cidr", "Cidrs", "CIDR", "CIDRs"))
+
+
+def _network_problems(policy: PolicyMetadata, properties: Mapping[str, Any]) -> list[ConfigProblem]:
+    problems = []
+    for key, value in properties.items():
+        if not _is_network_knob(key):
+            continue
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                continue  # the schema reports the wrong type
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                where = f"{key}[{index}]" if isinstance(value, list) else key
+                problems.append(
+                    ConfigProblem(
+                        policy.name,
+                        where,
+                        f"{item!r} is not a network in CIDR form (e.g. 203.0.113.0/24 or "
+                        "2001:db8::/32)",
+                    )
+                )
+    return problems
+
+
 def reconcile_policy_config(
     policies: Sequence[PolicyMetadata],
     initial_config: Mapping[str, PolicyConfig] | None = None,
@@ -299,6 +340,7 @@ def reconcile_policy_config(
     _apply(result, user_config or {})
     for policy in policies:
         problems += _schema_problems(policy, result[policy.name].properties)
+        problems += _network_problems(policy, result[policy.name].properties)
     if problems:
         raise PolicyConfigError(problems, pack=pack_name, version=pack_version, source=source)
     return result

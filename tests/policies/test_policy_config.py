@@ -106,10 +106,14 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     assert "not valid JSON" in str(caught.value)
 
 
-def test_an_empty_file_is_no_config(tmp_path: Path) -> None:
+def test_an_empty_file_is_an_error_not_no_config(tmp_path: Path) -> None:
+    # The CLI's JSON decoder refuses an empty document too; "no settings" is `{}`.
     path = tmp_path / "empty.json"
     path.write_text("\n")
-    assert load_policy_config_file(path) == {}
+    with pytest.raises(PolicyConfigError, match=r"empty\.json.*\n.*is empty; write \{\}"):
+        load_policy_config_file(path)
+    (tmp_path / "none.json").write_text("{}")
+    assert load_policy_config_file(tmp_path / "none.json") == {}
 
 
 def test_a_refused_config_is_never_sent(pack: PolicyPackAnalyzer, analyze: Analyze) -> None:
