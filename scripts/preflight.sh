@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The offline preflight of one stack: set-up, then the program on mocks and
 # the policy pack over its analyzer protocol. Usage: scripts/preflight.sh <stack> [options]
+# Runs in the folder it is called from, so relative paths (--export out.json,
+# --network network.json) mean what the user typed; only stdout is the result's.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-exec .venv/bin/python -m preflight "$@"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$root/scripts/setup.sh" >&2
+# -P: the caller's folder is not on the import path (a components/ there would shadow ours).
+PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec "$root/.venv/bin/python" -P -m preflight "$@"
