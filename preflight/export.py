@@ -1,5 +1,14 @@
-"""Writes a mocked run in the format of ``pulumi stack export`` (deployment v3),
-so a user with the CLI can run ``pulumi policy analyze --file`` on the same thing.
+"""Writes a mocked run in the format of ``pulumi stack export`` (deployment v3).
+
+What reads it: ``pulumi stack import --file`` (into a scratch stack of the
+same project and name, e.g. on ``pulumi login --local``), after which
+``pulumi stack --show-urns``, ``pulumi stack output`` and ``pulumi stack
+export`` show the planned stack; and any JSON tool (``jq``, a diff between two
+commits' plans). It passes the checks ``pulumi stack import`` makes before it
+accepts a file (pulumi/pulumi ``pkg/resource/deploy/snapshot.go``,
+VerifyIntegrity): the manifest's magic cookie, providers referenced by their
+URN and id, parents and dependencies before the resources that need them.
+No Pulumi command runs a policy pack over such a file.
 
 Secret values keep the engine's secret envelope, but what is inside is a
 placeholder: the real value never reaches the file.
@@ -7,6 +16,7 @@ placeholder: the real value never reaches the file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from importlib import metadata
@@ -47,6 +57,10 @@ def resource_state(resource: ResourceSnapshot) -> dict[str, Any]:
     }
     if resource.id:
         state["id"] = resource.id
+    elif resource.type.startswith("pulumi:providers:"):
+        # Resources refer to a provider as "<urn>::<id>"; in a preview its id
+        # is the unknown sentinel, and the reference must find the same id here.
+        state["id"] = UNKNOWN_VALUE
     if resource.parent:
         state["parent"] = resource.parent
     if resource.protect:
@@ -65,6 +79,8 @@ def resource_state(resource: ResourceSnapshot) -> dict[str, Any]:
 def deployment(run: ProgramRun, now: datetime | None = None) -> dict[str, Any]:
     """The whole mocked stack as a version 3 deployment."""
     moment = (now or datetime.now(UTC)).isoformat()
+    # The SDK that produced it; there is no engine offline.
+    version = "v" + metadata.version("pulumi")
     stack = {
         "urn": stack_urn(run),
         "custom": False,
@@ -76,9 +92,10 @@ def deployment(run: ProgramRun, now: datetime | None = None) -> dict[str, Any]:
         "deployment": {
             "manifest": {
                 "time": moment,
-                "magic": "offline-preflight",
-                # The SDK that produced it; there is no engine offline.
-                "version": "v" + metadata.version("pulumi"),
+                # What the CLI checks on import: the SHA-256 of the version
+                # (pkg/resource/deploy/snapshot.go, Manifest.NewMagic).
+                "magic": hashlib.sha256(version.encode()).hexdigest(),
+                "version": version,
             },
             "resources": [stack, *(resource_state(r) for r in run.resources)],
         },

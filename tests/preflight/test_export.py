@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import jsonschema
@@ -53,3 +54,42 @@ def test_secrets_keep_the_envelope_but_not_the_value(dev_run: ProgramRun) -> Non
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
         "plaintext": '"[secret]"',
     }
+
+
+def _integrity_problems(exported: dict) -> list[str]:
+    """What `pulumi stack import` checks before it accepts a file (pulumi/pulumi
+    pkg/resource/deploy/snapshot.go, Snapshot.VerifyIntegrity and
+    Manifest.NewMagic), restated: a wrong file is refused with one of these."""
+    problems = []
+    manifest = exported["deployment"]["manifest"]
+    if manifest["magic"] != hashlib.sha256(manifest["version"].encode()).hexdigest():
+        problems.append("magic cookie mismatch")
+    seen: set[str] = set()
+    providers: set[str] = set()
+    for state in exported["deployment"]["resources"]:
+        urn = state["urn"]
+        if state["type"].startswith("pulumi:providers:"):
+            providers.add(f"{urn}::{state.get('id', '')}")
+        if state.get("provider") and state["provider"] not in providers:
+            problems.append(f"{urn} refers to unknown provider {state['provider']}")
+        needs = [state.get("parent"), *state.get("dependencies", [])]
+        needs += [u for urns in state.get("propertyDependencies", {}).values() for u in urns]
+        problems += [
+            f"{urn} needs {need}, not before it" for need in needs if need and need not in seen
+        ]
+        if urn in seen:
+            problems.append(f"duplicate resource {urn}")
+        seen.add(urn)
+    return problems
+
+
+def test_pulumi_stack_import_would_accept_the_export(dev_run: ProgramRun, run_stack) -> None:
+    assert _integrity_problems(deployment(dev_run)) == []
+    preview = run_stack("prod", preview=True)  # what the preflight exports: unknown ids
+    assert _integrity_problems(deployment(preview)) == []
+    # and the check can fail: a file with its magic cookie or order broken is caught
+    broken = deployment(preview)
+    broken["deployment"]["manifest"]["magic"] = "offline"
+    broken["deployment"]["resources"].reverse()
+    problems = _integrity_problems(broken)
+    assert "magic cookie mismatch" in problems and any("not before it" in p for p in problems)
