@@ -62,6 +62,10 @@ def test_users_own_public_key_means_no_private_key_anywhere(run_stack: RunStack)
     assert run.of_type(TLS_KEY) == []
     assert run.one(KEY_PAIR).inputs["publicKey"] == " ".join(ED25519_KEY.split()[:2])
     assert "sshPrivateKey" not in run.outputs
+    # ...and no .pem: the tunnel leaves the key to ssh (agent, ~/.ssh), as the user set it up
+    assert "writeSshKeyCommand" not in run.outputs
+    tunnel = run.outputs["sshTunnelCommand"]
+    assert tunnel.startswith("ssh -N -f -L 5432:") and ".pem" not in tunnel
 
 
 def test_ssm_mode_in_dev_has_no_ssh_rule_and_no_key(run_stack: RunStack) -> None:
