@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from offline.stack_config import stack_names
 from preflight.__main__ import main
 from tests.conftest import PROJECT_DIR
+from tests.preflight.captured_network import own_stack_file, write_capture
+from tests.preflight.repo_copy import copy_repository, preflight_script
 
 BOOTSTRAP = PROJECT_DIR / "bootstrap"
 
@@ -74,8 +77,11 @@ def test_a_bad_config_value_exits_2_with_its_message_and_no_traceback(
 
 
 def test_an_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["staging"]) == 2
-    assert "Pulumi.staging.yaml" in capsys.readouterr().err
+    # Not "staging": docs/delivery.md tells users to add exactly that one.
+    absent = "no-such-stack"
+    assert absent not in stack_names(PROJECT_DIR)
+    assert main([absent]) == 2
+    assert f"Pulumi.{absent}.yaml" in capsys.readouterr().err
 
 
 def test_a_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,7 +100,7 @@ def test_json_holds_every_violation(capsys: pytest.CaptureFixture[str]) -> None:
     assert {"rds-multi-az", "rds-deletion-protection"} <= names
 
 
-def test_export_writes_a_deployment_without_secrets(
+def test_export_writes_a_deployment_without_secrets_where_the_user_said(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "dev.json"
@@ -128,3 +134,218 @@ def test_every_stack_file_passes_its_preflight(
     """Discovered, not listed: a new Pulumi.<stack>.yaml is checked the day it is added."""
     assert main([stack, "--json"]) == 0, capsys.readouterr()
     assert json.loads(capsys.readouterr().out)["mandatory"] == 0
+
+
+# --- every bad input: exit 2, a message naming the flag, file or key, no traceback ---------
+
+BAD_INPUTS = [
+    (
+        ["dev", "--export", "{tmp}/missing/plan.json"],
+        "--export {tmp}/missing/plan.json: the folder {tmp}/missing does not exist",
+    ),
+    (["dev", "--export", "{tmp}"], "--export {tmp}: is a folder"),
+    (["dev", "--policy-pack", "{tmp}"], "--policy-pack {tmp}: not a policy pack"),
+    (["dev", "--policy-pack", "{tmp}/nowhere"], "--policy-pack {tmp}/nowhere: no such folder"),
+    (
+        ["dev", "--policy-pack-config", "{tmp}/missing.json"],
+        "--policy-pack-config {tmp}/missing.json: does not exist",
+    ),
+    (["dev", "--policy-pack-config", "{tmp}"], "--policy-pack-config {tmp}: is a folder"),
+    (
+        ["dev", "--policy-pack-config", "{tmp}/empty.json"],
+        "({tmp}/empty.json):\n  validating policy config: (file): is empty",
+    ),
+    (
+        ["dev", "--policy-pack-config", "{tmp}/broken.json"],
+        "({tmp}/broken.json):\n  validating policy config: (file): not valid JSON",
+    ),
+    (["dev", "--policy-pack-config", "{tmp}/binary.json"], "(file): not UTF-8 text"),
+    (
+        ["dev", "--policy-pack-config", "{tmp}/not-a-cidr.json"],
+        "sg-ssh-bastion-only: allowedCidrs[0]: 'not-a-cidr' is not a network in CIDR form",
+    ),
+    (
+        ["dev", "--policy-pack-config", "{tmp}/typo.json"],
+        "rds-multi-azz: no such policy in the pack ({tmp}/typo.json); did you mean 'rds-multi-az'?",
+    ),
+    (["dev", "--network", "{tmp}/missing.json"], "--network {tmp}/missing.json: does not exist"),
+    (["dev", "--network", "{tmp}/empty.json"], "--network {tmp}/empty.json: is empty"),
+    (["dev", "--project-dir", "{tmp}"], "--project-dir {tmp}: no __main__.py"),
+    (["dev", "-c", "dbPort"], "--config expects KEY=VALUE, got 'dbPort'"),
+    (["dev", "-c", "vpcId=vpc-xyz"], "config key 'bastion-db:vpcId': got 'vpc-xyz'"),
+    (["dev", "--no-such-flag"], "unrecognized arguments: --no-such-flag (see --help)"),
+    ([], "the following arguments are required: stack (see --help)"),
+]
+
+
+@pytest.fixture
+def bad_files(tmp_path: Path) -> Path:
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / "broken.json").write_text('{"rds-multi-az": ')
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00")
+    (tmp_path / "not-a-cidr.json").write_text(
+        json.dumps({"sg-ssh-bastion-only": {"allowedCidrs": ["not-a-cidr"]}})
+    )
+    (tmp_path / "typo.json").write_text(json.dumps({"rds-multi-azz": "advisory"}))
+    return tmp_path
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD_INPUTS)
+def test_a_bad_input_exits_2_naming_it_in_text_and_in_json(
+    argv: list[str], message: str, bad_files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [arg.format(tmp=bad_files) for arg in argv]
+    expected = message.format(tmp=bad_files)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert expected in err and "Traceback" not in err
+    assert out == ""
+    # --json: exactly one JSON document on stdout, the error in it
+    assert main([*argv, "--json"]) == 2
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert expected in document["error"] and document["exitCode"] == 2
+
+
+def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for line in ("0  no mandatory", "1  at least one mandatory", "2  a configuration error"):
+        assert line in out
+    assert "describe-route-tables" in out  # how to capture --network
+
+
+# --- steady, readable output ------------------------------------------------------------
+
+
+def test_the_same_input_prints_the_same_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    runs = []
+    for _ in range(3):
+        assert main(["dev"]) == 0
+        runs.append(capsys.readouterr().out)
+    command = [sys.executable, "-m", "preflight", "dev"]
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    runs.append(done.stdout)
+    assert len(set(runs)) == 1
+    for _ in range(2):
+        assert main(["prod", "--json"]) == 0
+        runs.append(capsys.readouterr().out)
+    assert runs[-1] == runs[-2]
+
+
+@pytest.mark.parametrize(
+    "argv", [["dev", "-c", 'sshAllowedCidrs=["198.51.100.0/24", "2001:db8::/32"]'], ["prod"]]
+)
+def test_the_plan_fits_100_columns_and_its_counts_agree(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) in (0, 1)
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    total = next(int(line.split()[1]) for line in lines if line.endswith(" to create"))
+    start = lines.index(next(line for line in lines if line.endswith(" to create"))) + 1
+    per_type = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        per_type.append(int(line.split()[0]))
+    assert total == sum(per_type) and "pulumi:pulumi:Stack" in "\n".join(lines[start:])
+
+
+def test_inputs_are_aligned_under_their_resources_type(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dev"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    checked = 0
+    for number, line in enumerate(lines):
+        if line.startswith(" +   ") and ("aws:rds:Instance" in line or "aws:ec2:Instance" in line):
+            type_column = line.index("aws:")
+            for detail in lines[number + 1 : number + 4]:
+                key_column = len(detail) - len(detail.lstrip(" │"))
+                assert key_column == type_column + 3, (line, detail)
+                checked += 1
+    assert checked == 6
+
+
+# --- the policy config: which one, and where to change it ---------------------------------
+
+
+def test_the_run_says_which_policy_config_it_used(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dev"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Policy config: \S*policies/config/dev\.json \(\d+ mandatory", out)
+    assert main(["dev", "--json"]) == 0
+    used = json.loads(capsys.readouterr().out)["policyConfig"]
+    assert used["file"].endswith("policies/config/dev.json")
+    assert used["levels"]["rds-multi-az"] == "advisory"
+
+
+def test_without_a_policy_config_the_run_says_so_and_which_levels_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(PROJECT_DIR / "policies", pack, ignore=shutil.ignore_patterns("config"))
+    code = main(["dev", "--policy-pack", str(pack)])
+    out = capsys.readouterr().out
+    assert f"Policy config: none. {pack}/config/dev.json does not exist, so every policy" in (
+        " ".join(out.split())
+    )
+    assert re.search(r"runs at the pack's own level \(\d+ mandatory", " ".join(out.split()))
+    # the pack's own levels make dev's opt-outs (multi-AZ off...) mandatory failures
+    assert code == 1
+    assert main(["dev", "--policy-pack", str(pack), "--json"]) == 1
+    used = json.loads(capsys.readouterr().out)
+    assert used["policyConfig"]["file"] is None
+    assert used["policyConfig"]["levels"]["rds-multi-az"] == "mandatory"
+
+
+def test_own_ssh_network_refused_by_the_pack_names_the_policy_config_file_and_key(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["dev", "--json", "-c", 'sshAllowedCidrs=["198.51.100.0/24"]']) == 1
+    refused = [
+        v for v in json.loads(capsys.readouterr().out)["violations"] if v["level"] == "mandatory"
+    ]
+    assert [v["policy"] for v in refused] == ["sg-ssh-bastion-only"]
+    assert refused[0]["policyConfig"]["file"].endswith("policies/config/dev.json")
+    assert refused[0]["policyConfig"]["keys"] == ["allowedCidrs"]
+    assert main(["dev", "-c", 'sshAllowedCidrs=["198.51.100.0/24"]']) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert 'policies/config/dev.json, "sg-ssh-bastion-only" (allowedCidrs)' in out
+
+
+# --- a user's own stack, run from their own folder ----------------------------------------
+
+
+def test_a_users_own_stack_file_with_a_captured_network_passes_from_another_folder(
+    tmp_path: Path,
+) -> None:
+    """Done when: own VPC id, own region and CIDRs, own network; relative paths are theirs."""
+    repository = copy_repository(tmp_path / "repo")
+    own_stack_file(repository, "team", (PROJECT_DIR / "Pulumi.dev.yaml").read_text())
+    policy = json.loads((PROJECT_DIR / "policies/config/dev.json").read_text())
+    policy["sg-ssh-bastion-only"]["allowedCidrs"] = ["198.51.100.0/24"]
+    (repository / "policies/config/team.json").write_text(json.dumps(policy))
+    work = tmp_path / "work"
+    work.mkdir()
+    write_capture(work / "network.json")
+    (work / "components").mkdir()  # a folder of the user's that must not shadow ours
+
+    done = preflight_script(
+        repository, "team", "--network", "network.json", "--export", "plan.json", cwd=work
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Preflight passed: 0 mandatory" in done.stdout
+    assert "Network: your VPC, captured in network.json" in done.stdout
+    exported = json.loads((work / "plan.json").read_text())
+    assert exported["deployment"]["resources"][0]["urn"].startswith("urn:pulumi:team::")
+    assert not (repository / "plan.json").exists()
+
+    # --json over the script: stdout is the one document (the set-up writes elsewhere)
+    done = preflight_script(repository, "team", "--network", "network.json", "--json", cwd=work)
+    assert json.loads(done.stdout)["exitCode"] == 0
+    # and without a capture, their VPC id (in their region) gets the lab's layout
+    done = preflight_script(repository, "team", "--json", cwd=work)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["network"] is None

@@ -1,0 +1,49 @@
+"""A throwaway copy of the repository, to do what a user does to theirs (add a
+stack, run the scripts from another folder) without touching this one."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.conftest import PROJECT_DIR
+
+
+def copy_repository(target: Path) -> Path:
+    """Every file git would commit (tracked, or new and not ignored), and the
+    set-up's virtualenv by link, so the copy's scripts need no install. In a
+    copy that is no git checkout itself, the files as they are, less caches."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode == 0:
+        for name in filter(None, listed.stdout.decode().split("\0")):
+            source = PROJECT_DIR / name
+            if source.is_file():
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target / name)
+    else:
+        shutil.copytree(PROJECT_DIR, target, symlinks=True, ignore=_NOT_SOURCE)
+    (target / ".venv").symlink_to((PROJECT_DIR / ".venv").resolve())
+    return target
+
+
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", ".venv-*", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"
+)
+
+
+def preflight_script(repository: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``bash <repository>/scripts/preflight.sh ARGS`` run from ``cwd``, as a user would."""
+    return subprocess.run(
+        ["bash", str(repository / "scripts" / "preflight.sh"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
