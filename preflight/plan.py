@@ -85,13 +85,14 @@ def _masked(value: Any) -> Any:
 
 
 def _field(label: str, value: str, indent: str) -> list[str]:
-    """``label value``, the value wrapped under itself when it does not fit."""
+    """``label value``, the value wrapped under itself when it does not fit
+    (the tree's lines, part of ``indent``, carry on down beside it)."""
     head = f"{indent}{label} "
     lines = textwrap.wrap(
         value,
         width=WIDTH,
         initial_indent=head,
-        subsequent_indent=" " * len(head),
+        subsequent_indent=indent + " " * (len(label) + 1),
         break_long_words=True,
         break_on_hyphens=False,
     )
