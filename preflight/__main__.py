@@ -39,6 +39,7 @@ from preflight.inputs import (
     check_export_target,
     check_policy_pack,
     check_project_dir,
+    check_stack_name,
     choose_network,
     choose_policy_config,
 )
@@ -183,6 +184,7 @@ def _fail(as_json: bool, stack: str | None, message: str, code: int = EXIT_CONFI
 
 
 def _preflight(args: argparse.Namespace) -> int:
+    check_stack_name(args.stack)
     check_project_dir(args.project_dir)
     check_policy_pack(args.policy_pack)
     check_export_target(args.export)

@@ -9,6 +9,7 @@ command was run from (``scripts/preflight.sh`` no longer changes folder).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,19 @@ def display_path(path: Path) -> str:
 
 class InputError(Exception):
     """A flag or file the user gave that cannot be used; the message names it."""
+
+
+# What the CLI accepts as a stack name (pulumi/pulumi sdk/go/common/tokens,
+# ValidateStackName): letters, digits, hyphens, underscores, periods, 1-100.
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def check_stack_name(stack: str) -> None:
+    if not STACK_NAME.match(stack):
+        raise InputError(
+            f"stack {stack!r}: a stack name may only contain letters, digits, hyphens, "
+            "underscores and periods (Pulumi.<stack>.yaml must exist beside Pulumi.yaml)"
+        )
 
 
 def check_export_target(target: Path | None) -> None:

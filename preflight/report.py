@@ -50,10 +50,10 @@ class PolicyConfigUse:
     def where_to_edit(self, violation: Violation) -> str:
         """The file and entry that set this policy's level and allow-lists."""
         file = display_path(self.choice.path or self.choice.default)
-        verb = "in" if self.choice.path else "create"
+        verb = "edit" if self.choice.path else "create"
         keys = self.keys_for(violation)
         what = f'"{violation.policy_name}"' + (f" ({', '.join(keys)})" if keys else "")
-        return f"level and settings: {verb} {file}, {what}"
+        return f"level and settings: {verb} {file}, entry {what}"
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -172,6 +172,15 @@ BAD_INPUTS = [
     (["dev", "--network", "{tmp}/empty.json"], "--network {tmp}/empty.json: is empty"),
     (["dev", "--project-dir", "{tmp}"], "--project-dir {tmp}: no __main__.py"),
     (["dev", "-c", "dbPort"], "--config expects KEY=VALUE, got 'dbPort'"),
+    (["dev/../dev"], "stack 'dev/../dev': a stack name may only contain letters"),
+    (
+        ["listed", "--project-dir", "{tmp}/project"],
+        "{tmp}/project/Pulumi.listed.yaml: 'config:' must be a mapping",
+    ),
+    (
+        ["text", "--project-dir", "{tmp}/project"],
+        "{tmp}/project/Pulumi.text.yaml: 'config:' must be a mapping",
+    ),
     (["dev", "-c", "vpcId=vpc-xyz"], "config key 'bastion-db:vpcId': got 'vpc-xyz'"),
     (["dev", "--no-such-flag"], "unrecognized arguments: --no-such-flag (see --help)"),
     ([], "the following arguments are required: stack (see --help)"),
@@ -187,6 +196,12 @@ def bad_files(tmp_path: Path) -> Path:
         json.dumps({"sg-ssh-bastion-only": {"allowedCidrs": ["not-a-cidr"]}})
     )
     (tmp_path / "typo.json").write_text(json.dumps({"rds-multi-azz": "advisory"}))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: mine\nruntime: python\n")
+    (project / "__main__.py").write_text("def main() -> None: ...\n")
+    (project / "Pulumi.listed.yaml").write_text("config:\n  - aws:region\n")
+    (project / "Pulumi.text.yaml").write_text("config: aws:region=us-east-1\n")
     return tmp_path
 
 
@@ -312,7 +327,7 @@ def test_own_ssh_network_refused_by_the_pack_names_the_policy_config_file_and_ke
     assert refused[0]["policyConfig"]["keys"] == ["allowedCidrs"]
     assert main(["dev", "-c", 'sshAllowedCidrs=["198.51.100.0/24"]']) == 1
     out = " ".join(capsys.readouterr().out.split())
-    assert 'policies/config/dev.json, "sg-ssh-bastion-only" (allowedCidrs)' in out
+    assert 'edit policies/config/dev.json, entry "sg-ssh-bastion-only" (allowedCidrs)' in out
 
 
 # --- a user's own stack, run from their own folder ----------------------------------------
