@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.output import Unknown
 
-from offline.fake_resources import COMPUTED_OUTPUTS, arn_for
+from offline.fake_resources import COMPUTED_OUTPUTS, arn_for, ec2_arn
 from offline.fake_world import (
     ACCOUNT_ID,
     LAB_VPC_ID,
@@ -353,7 +353,7 @@ class FakeAws(pulumi.runtime.Mocks):
         )
 
     def _ec2_arn(self, kind: str, resource_id: str) -> str:
-        return f"arn:aws:ec2:{self.world.region}:{self.world.account_id}:{kind}/{resource_id}"
+        return ec2_arn(self.world, kind, resource_id)
 
     def _vpc(self, vpc_id: Any) -> FakeVpc:
         vpc = self.world.vpc(str(vpc_id))

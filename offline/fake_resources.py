@@ -16,25 +16,26 @@ def arn_for(world: FakeWorld, type_token: str, resource_id: str) -> str:
     return f"arn:aws:{service}:{world.region}:{world.account_id}:{kind}/{resource_id}"
 
 
-def _security_group(
-    world: FakeWorld, name: str, inputs: dict[str, Any]
-) -> tuple[str, dict[str, Any]]:
+def ec2_arn(world: FakeWorld, kind: str, resource_id: str) -> str:
+    return f"arn:aws:ec2:{world.region}:{world.account_id}:{kind}/{resource_id}"
+
+
+def _security_group(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, Any]:
     group_id = fake_id("sg", name)
+    prefix = inputs.get("namePrefix") or ""
     return group_id, {
         "id": group_id,
-        "name": (inputs.get("namePrefix") or "") + fake_id("", name, length=12)[1:],
+        "name": prefix + fake_id("", name, length=12)[1:],
         "ownerId": world.account_id,
-        "arn": f"arn:aws:ec2:{world.region}:{world.account_id}:security-group/{group_id}",
+        "arn": ec2_arn(world, "security-group", group_id),
     }
 
 
-def _security_group_rule(
-    world: FakeWorld, name: str, inputs: dict[str, Any]
-) -> tuple[str, dict[str, Any]]:
+def _security_group_rule(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, Any]:
     rule_id = fake_id("sgr", name)
     return rule_id, {
         "securityGroupRuleId": rule_id,
-        "arn": f"arn:aws:ec2:{world.region}:{world.account_id}:security-group-rule/{rule_id}",
+        "arn": ec2_arn(world, "security-group-rule", rule_id),
     }
 
 
@@ -128,6 +129,7 @@ def _random_password(
 
 
 Computed = Callable[[FakeWorld, str, dict[str, Any]], tuple[str, dict[str, Any]]]
+
 
 def _random_id(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The provider's encodings of byteLength random bytes (stable per name here)."""
