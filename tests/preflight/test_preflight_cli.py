@@ -181,6 +181,14 @@ BAD_INPUTS = [
         ["text", "--project-dir", "{tmp}/project"],
         "{tmp}/project/Pulumi.text.yaml: 'config:' must be a mapping",
     ),
+    (
+        ["s", "--project-dir", "{tmp}/raises"],
+        "the program in {tmp}/raises failed: RuntimeError: boom at {tmp}/raises/__main__.py:2",
+    ),
+    (
+        ["s", "--project-dir", "{tmp}/unparsable"],
+        "the program in {tmp}/unparsable cannot be loaded: SyntaxError:",
+    ),
     (["dev", "-c", "vpcId=vpc-xyz"], "config key 'bastion-db:vpcId': got 'vpc-xyz'"),
     (["dev", "--no-such-flag"], "unrecognized arguments: --no-such-flag (see --help)"),
     ([], "the following arguments are required: stack (see --help)"),
@@ -202,6 +210,14 @@ def bad_files(tmp_path: Path) -> Path:
     (project / "__main__.py").write_text("def main() -> None: ...\n")
     (project / "Pulumi.listed.yaml").write_text("config:\n  - aws:region\n")
     (project / "Pulumi.text.yaml").write_text("config: aws:region=us-east-1\n")
+    for name, program in (
+        ("raises", "def main() -> None:\n    raise RuntimeError('boom')\n"),
+        ("unparsable", "def main(:\n"),
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+        (tmp_path / name / "Pulumi.s.yaml").write_text("config: {}\n")
+        (tmp_path / name / "__main__.py").write_text(program)
     return tmp_path
 
 
