@@ -376,6 +376,20 @@ def test_a_users_own_stack_file_with_a_captured_network_passes_from_another_fold
     # --json over the script: stdout is the one document (the set-up writes elsewhere)
     done = preflight_script(repository, "team", "--network", "network.json", "--json", cwd=work)
     assert json.loads(done.stdout)["exitCode"] == 0
+    # a policy config of their own, named relative to their folder too
+    (work / "mine.json").write_text(json.dumps(policy))
+    done = preflight_script(
+        repository,
+        "team",
+        "--network",
+        "network.json",
+        "--policy-pack-config",
+        "mine.json",
+        cwd=work,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Policy config: mine.json (--policy-pack-config)" in done.stdout
+
     # and without a capture, their VPC id (in their region) gets the lab's layout
     done = preflight_script(repository, "team", "--json", cwd=work)
     assert done.returncode == 0, done.stderr
