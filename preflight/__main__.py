@@ -236,7 +236,7 @@ def _run(
         # ConfigError names the key; NetworkLookupError (a RunError) what the VPC lacks.
         raise InputError(str(error)) from None
     except FakeAwsError as error:
-        raise InputError(f"{error} (in {network.describe()})") from None
+        raise InputError(f"{error} (in {network.describe() or 'the fake AWS world'})") from None
     except Exception as error:
         raise InputError(_program_failure("failed", error, args.project_dir)) from None
 
@@ -310,8 +310,10 @@ def _print_result(
     style = Style.for_stream(sys.stdout)
     print(render_plan(run, stack_urn(run), style))
     print()
-    print(f"Network: {context.network.describe()}")
-    print()
+    network = context.network.describe()
+    if network is not None:
+        print(f"Network: {network}")
+        print()
     print(render_violations(report, style, use))
     print()
     print(summary_line(report))

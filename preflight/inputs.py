@@ -120,11 +120,15 @@ class NetworkChoice:
     world: FakeWorld
     # The --network file the world came from; None for the lab-shaped VPC
     source: Path | None
+    # The stack's vpcId, None for a project that names no VPC (bootstrap)
+    vpc_id: str | None = None
 
-    def describe(self) -> str:
+    def describe(self) -> str | None:
         if self.source is not None:
             return f"your VPC, captured in {display_path(self.source)}"
-        return "the lab-shaped VPC, built around the stack's vpcId (use --network for yours)"
+        if self.vpc_id is None:
+            return None
+        return f"the lab-shaped VPC, built around {self.vpc_id} (use --network for your own)"
 
 
 def choose_network(
@@ -137,8 +141,8 @@ def choose_network(
     vpc_id = config.get(f"{project}:vpcId")
     if network_file is None:
         if vpc_id is not None and VPC_ID.match(vpc_id):
-            return NetworkChoice(lab_world(vpc_id, region), None)
-        return NetworkChoice(lab_world(region=region), None)
+            return NetworkChoice(lab_world(vpc_id, region), None, vpc_id)
+        return NetworkChoice(lab_world(region=region), None, vpc_id)
 
     from offline.network_capture import NetworkCaptureError, captured_world
 
@@ -155,4 +159,4 @@ def choose_network(
             f"--network {network_file}: holds {held}, not the stack's {project}:vpcId "
             f"{vpc_id}; capture that VPC, or set vpcId to the captured one"
         )
-    return NetworkChoice(world, network_file)
+    return NetworkChoice(world, network_file, vpc_id)
