@@ -12,6 +12,8 @@ import settings
 from components.aws_provider import tagged_aws_provider
 from components.bastion import Bastion, BastionArgs
 from components.database import Database, DatabaseArgs
+from components.database_access import DatabaseAccess, DatabaseAccessArgs
+from components.database_keys import DatabaseKeys, DatabaseKeysArgs
 from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
 from components.network import ExistingNetwork, ExistingNetworkArgs
 from components.outputs import export_outputs
@@ -65,6 +67,7 @@ def main() -> None:
         ),
         aws_only,
     )
+    keys = DatabaseKeys("database-keys", DatabaseKeysArgs(prefix, db.keys), aws_only)
     database = Database(
         "database",
         DatabaseArgs(
@@ -73,8 +76,20 @@ def main() -> None:
             db,
             identifier=prefix,
             region=config.region,
+            storage_kms_key_arn=keys.storage_key_arn,
+            performance_insights_kms_key_arn=keys.performance_insights_key_arn,
+            master_secret_kms_key_arn=keys.master_secret_key_arn,
         ),
         aws_only,
+    )
+    access = (
+        DatabaseAccess(
+            "database-access",
+            DatabaseAccessArgs(database.resource_id, db.iam_username, config.region, prefix),
+            aws_only,
+        )
+        if db.iam_username
+        else None
     )
     monitoring = DatabaseMonitoring(
         "monitoring",
@@ -91,7 +106,7 @@ def main() -> None:
         ),
         aws_only,
     )
-    export_outputs(config, bastion, database, ssh_key, monitoring)
+    export_outputs(config, bastion, database, ssh_key, monitoring, access)
 
 
 if __name__ == "__main__":

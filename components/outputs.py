@@ -9,6 +9,7 @@ import pulumi
 
 from components.bastion import Bastion
 from components.database import Database
+from components.database_access import DatabaseAccess, auth_token_command
 from components.monitoring import DatabaseMonitoring
 from components.ssh_key import SshKey
 from settings import StackSettings
@@ -30,19 +31,41 @@ def write_key_command(settings: StackSettings) -> str:
     )
 
 
-def client_command(settings: StackSettings) -> str:
+def client_command(settings: StackSettings, user: str, database_name: str) -> str:
     """The engine's client, pointed at the local end of the tunnel, TLS required."""
     db = settings.database
     if db.engine.name == "postgres":
         return (
-            f'psql "host=localhost port={db.port} dbname={db.database_name} '
-            f'user={db.master_username} sslmode=require"'
+            f'psql "host=localhost port={db.port} dbname={database_name} '
+            f'user={user} sslmode=require"'
         )
     # --ssl-mode=REQUIRED: the client refuses to talk without TLS, as the server does
     # (require_secure_transport); MySQL's client, mysql 5.7.11 and later.
+    return f"mysql --ssl-mode=REQUIRED -h 127.0.0.1 -P {db.port} -u {user} -p {database_name}"
+
+
+def iam_client_command(settings: StackSettings, token_command: str, database_name: str) -> str:
+    """Signs in through the tunnel with a fresh IAM token as the password. MySQL's
+    client sends it only with the cleartext plugin, which is why TLS is required
+    (UsingWithRDS.IAMDBAuth.Connecting.AWSCLI.html)."""
+    db = settings.database
+    user = db.iam_username
+    if db.engine.name == "postgres":
+        return f'PGPASSWORD="$({token_command})" ' + client_command(
+            settings, str(user), database_name
+        )
     return (
-        f"mysql --ssl-mode=REQUIRED -h 127.0.0.1 -P {db.port} -u {db.master_username} "
-        f"-p {db.database_name}"
+        f"mysql --ssl-mode=REQUIRED --enable-cleartext-plugin -h 127.0.0.1 -P {db.port} "
+        f'-u {user} --password="$({token_command})" {database_name}'
+    )
+
+
+def read_master_password_command(region: str, secret_arn: str) -> str:
+    """Prints the master password RDS keeps in Secrets Manager, as it is now:
+    after a rotation the old one stops working, so read it, never copy it."""
+    return (
+        f"aws secretsmanager get-secret-value --region {region} --secret-id {secret_arn} "
+        "--query SecretString --output text | jq -r .password"
     )
 
 
@@ -60,12 +83,12 @@ def ssm_port_forward_command(settings: StackSettings, instance_id: str, db_host:
     )
 
 
-def connection_uri(settings: StackSettings, password: str) -> str:
+def connection_uri(settings: StackSettings, user: str, password: str, database_name: str) -> str:
     db = settings.database
-    credentials = f"{quote(db.master_username, safe='')}:{quote(password, safe='')}"
+    credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
     if db.engine.name == "postgres":
-        return f"postgresql://{credentials}@localhost:{db.port}/{db.database_name}?sslmode=require"
-    return f"mysql://{credentials}@127.0.0.1:{db.port}/{db.database_name}?ssl-mode=REQUIRED"
+        return f"postgresql://{credentials}@localhost:{db.port}/{database_name}?sslmode=require"
+    return f"mysql://{credentials}@127.0.0.1:{db.port}/{database_name}?ssl-mode=REQUIRED"
 
 
 def export_outputs(
@@ -74,6 +97,7 @@ def export_outputs(
     database: Database,
     ssh_key: SshKey | None,
     monitoring: DatabaseMonitoring,
+    access: DatabaseAccess | None = None,
 ) -> None:
     db = settings.database
     pulumi.export("project", settings.project)
@@ -82,18 +106,42 @@ def export_outputs(
     pulumi.export("bastionInstanceId", bastion.instance_id)
     pulumi.export("dbHost", database.address)
     pulumi.export("dbPort", database.port)
-    pulumi.export("dbName", db.database_name)
+    pulumi.export("dbName", database.database_name)
     pulumi.export("dbMasterUsername", database.master_username)
+    pulumi.export("dbResourceId", database.resource_id)
     if database.master_password is not None:
         pulumi.export("dbMasterPassword", database.master_password)
         pulumi.export(
             "dbConnectionUri",
             pulumi.Output.secret(
-                database.master_password.apply(lambda pw: connection_uri(settings, pw))
+                pulumi.Output.all(
+                    database.master_username, database.master_password, database.database_name
+                ).apply(lambda v: connection_uri(settings, v[0], v[1], v[2]))
             ),
         )
     if database.master_secret_arn is not None:
+        # Secrets Manager mode: no password in the stack at all; whoever needs it
+        # reads the current one from the secret (and needs secretsmanager:GetSecretValue).
         pulumi.export("dbMasterSecretArn", database.master_secret_arn)
+        pulumi.export(
+            "dbMasterPasswordCommand",
+            database.master_secret_arn.apply(
+                lambda arn: read_master_password_command(settings.region, arn)
+            ),
+        )
+    if access is not None:
+        token = pulumi.Output.all(database.address, database.port).apply(
+            lambda v: auth_token_command(settings.region, v[0], v[1], str(db.iam_username))
+        )
+        pulumi.export("dbIamUsername", db.iam_username)
+        pulumi.export("dbIamConnectPolicyArn", access.policy_arn)
+        pulumi.export("dbAuthTokenCommand", token)
+        pulumi.export(
+            "dbIamClientCommand",
+            pulumi.Output.all(token, database.database_name).apply(
+                lambda v: iam_client_command(settings, v[0], v[1])
+            ),
+        )
 
     if settings.access.mode == "ssh":
         # With the user's own key, ssh finds it where it always does (agent,
@@ -118,6 +166,11 @@ def export_outputs(
                 lambda values: ssm_port_forward_command(settings, values[0], values[1])
             ),
         )
-    pulumi.export("dbClientCommand", client_command(settings))
+    pulumi.export(
+        "dbClientCommand",
+        pulumi.Output.all(database.master_username, database.database_name).apply(
+            lambda v: client_command(settings, v[0], v[1])
+        ),
+    )
     pulumi.export("alarmTopicArn", monitoring.topic_arn)
     pulumi.export("dashboardUrl", monitoring.dashboard_url)

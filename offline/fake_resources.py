@@ -75,10 +75,14 @@ def _db_instance(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[s
         "hostedZoneId": "Z2R2ITUGPM61AM",
         "arn": f"arn:aws:rds:{world.region}:{world.account_id}:db:{identifier}",
     }
+    if "snapshotIdentifier" in inputs or "restoreToPointInTime" in inputs:
+        extra["username"], extra["dbName"] = world.restore_source_names
     if inputs.get("manageMasterUserPassword"):
         extra["masterUserSecrets"] = [
             {
-                "kmsKeyId": f"arn:aws:kms:{world.region}:{world.account_id}:key/aws-rds",
+                # The key the program asked for, else the AWS managed one
+                "kmsKeyId": inputs.get("masterUserSecretKmsKeyId")
+                or f"arn:aws:kms:{world.region}:{world.account_id}:key/aws-secretsmanager",
                 "secretArn": (
                     f"arn:aws:secretsmanager:{world.region}:{world.account_id}"
                     f":secret:rds!{resource_id}"

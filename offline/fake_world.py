@@ -87,6 +87,9 @@ class FakeWorld:
     vpcs: tuple[FakeVpc, ...]
     region: str = REGION
     account_id: str = ACCOUNT_ID
+    # What a restored database reports as its master user and database name:
+    # the source's (here, a source made with the PostgreSQL defaults)
+    restore_source_names: tuple[str, str] = ("postgres_admin", "postgres")
 
     def vpc(self, vpc_id: str) -> FakeVpc | None:
         return next((vpc for vpc in self.vpcs if vpc.id == vpc_id), None)

@@ -14,13 +14,17 @@ from typing import Literal, cast
 
 import aws_facts
 from settings import validate, windows
+from settings.credentials import parse_password_mode, parse_rotation_days
+from settings.database_keys import parse_database_keys
 from settings.engine_version import resolve_engine_version
 from settings.engines import ENGINES, EngineSpec
 from settings.errors import ConfigError
+from settings.iam_auth import parse_iam_username
 from settings.instance_classes import ALLOWED_INSTANCE_CLASSES
-from settings.model import DatabaseSettings, PasswordMode
+from settings.model import DatabaseSettings
 from settings.reader import ConfigReader
 from settings.reserved_names import is_reserved_username, rds_reserved_usernames, reserved_words
+from settings.restore import parse_restore
 
 # CreateDBInstance, DBName and MasterUsername: a letter, then letters, digits
 # or underscores (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
@@ -134,6 +138,10 @@ def parse_database(
     max_connections = reader.integer("dbMaxConnections") or None
     if max_connections is not None:
         validate.in_range(key("dbMaxConnections"), max_connections, 10, 100000)
+    master_username = _master_username(reader, engine)
+    iam_authentication = reader.boolean("dbIamAuthentication")
+    password_mode = parse_password_mode(reader, profile)
+    restore = parse_restore(reader)
 
     return DatabaseSettings(
         engine=engine,
@@ -145,18 +153,12 @@ def parse_database(
         allocated_storage_gib=storage,
         max_allocated_storage_gib=max_storage,
         database_name=_database_name(reader, engine),
-        master_username=_master_username(reader, engine),
+        master_username=master_username,
         port=validate.in_range(
             key("dbPort"), reader.integer("dbPort") or engine.default_port, MIN_PORT, MAX_PORT
         ),
-        password_mode=cast(
-            PasswordMode,
-            validate.one_of(
-                key("dbPasswordMode"),
-                reader.string("dbPasswordMode") or "",
-                ("random", "secrets-manager"),
-            ),
-        ),
+        password_mode=password_mode,
+        password_rotation_days=parse_rotation_days(reader, profile),
         max_connections=max_connections,
         backup_retention_days=retention,
         backup_window=backup_window,
@@ -165,7 +167,7 @@ def parse_database(
         multi_az=reader.boolean("dbMultiAz"),
         deletion_protection=reader.boolean("dbDeletionProtection"),
         skip_final_snapshot=reader.boolean("dbSkipFinalSnapshot"),
-        iam_authentication=reader.boolean("dbIamAuthentication"),
+        iam_authentication=iam_authentication,
         performance_insights=performance_insights,
         performance_insights_retention_days=aws_facts.database_insights_advanced_min_retention_days()
         if insights_mode == "advanced"
@@ -175,6 +177,14 @@ def parse_database(
         log_retention_days=log_retention,
         # Not configurable: prod's database is always protected from deletion.
         protect=profile == "prod",
+        restore=restore,
+        iam_username=parse_iam_username(reader, engine, master_username, iam_authentication),
+        keys=parse_database_keys(
+            reader,
+            password_mode=password_mode,
+            performance_insights=performance_insights,
+            restoring=restore is not None,
+        ),
     )
 
 

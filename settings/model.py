@@ -53,6 +53,41 @@ class BastionSettings:
 
 
 @dataclass(frozen=True)
+class SnapshotRestore:
+    """Create the database from a DB snapshot (its name, or a shared one's ARN)."""
+
+    snapshot: str
+
+
+@dataclass(frozen=True)
+class PointInTimeRestore:
+    """Create the database from another instance's backups at a point in time."""
+
+    # The source: an instance identifier, its resource id or its kept backups' ARN
+    source: str
+    source_kind: Literal["identifier", "resource-id", "automated-backups-arn"]
+    # RFC 3339 UTC; None restores to the latest restorable time
+    restore_time: str | None
+
+
+# None: an empty database
+RestoreSource = SnapshotRestore | PointInTimeRestore | None
+
+
+@dataclass(frozen=True)
+class DatabaseKeySettings:
+    """Which data a customer-managed KMS key of the stack encrypts (else AWS managed keys)."""
+
+    storage: bool = False
+    performance_insights: bool = False
+    master_secret: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.storage or self.performance_insights or self.master_secret
+
+
+@dataclass(frozen=True)
 class DatabaseSettings:
     engine: EngineSpec
     major_version: str
@@ -69,6 +104,8 @@ class DatabaseSettings:
     master_username: str
     port: int
     password_mode: PasswordMode
+    # Days between rotations of the RDS-managed master secret (secrets-manager mode)
+    password_rotation_days: int
     max_connections: int | None
     backup_retention_days: int
     # UTC windows as RDS takes them: "hh24:mi-hh24:mi" and "ddd:hh24:mi-ddd:hh24:mi"
@@ -88,6 +125,11 @@ class DatabaseSettings:
     log_retention_days: int
     # Pulumi `protect`: the engine refuses to delete the instance at all
     protect: bool
+    # Where the data comes from when the instance is created (a first-create choice)
+    restore: RestoreSource = None
+    # The database user that signs in with IAM (None when IAM authentication is off)
+    iam_username: str | None = None
+    keys: DatabaseKeySettings = DatabaseKeySettings()
 
 
 @dataclass(frozen=True)
