@@ -31,6 +31,8 @@ TERRAFORM_TYPES = {
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/instanceProfile:InstanceProfile": "aws_iam_instance_profile",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+    "aws:iam/policy:Policy": "aws_iam_policy",
+    "aws:secretsmanager/secretRotation:SecretRotation": "aws_secretsmanager_secret_rotation",
     "aws:rds/instance:Instance": "aws_db_instance",
     "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
     "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
