@@ -36,8 +36,9 @@ PASSWORD_MODES: tuple[str, ...] = get_args(PasswordMode)
 # Pulumi.yaml declares dbPasswordMode blank: the default follows the profile.
 # (dbPasswordRotationDays defaults to 7 there, RDS's own schedule.)
 DEFAULT_PASSWORD_MODE = {"dev": "random", "prod": "secrets-manager"}
-# RotateSecret, RotationRules.AutomaticallyAfterDays: 1 to 1000 (provider
-# secret_rotation.go: validation.IntBetween(1, 1000)).
+# RotationRulesType, AutomaticallyAfterDays: "Valid Range: Minimum value of 1.
+# Maximum value of 1000." (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html;
+# the provider's secret_rotation.go checks the same, validation.IntBetween(1, 1000)).
 MIN_ROTATION_DAYS, MAX_ROTATION_DAYS = 1, 1000
 # What prod never gives up: SecretsManager.4's default threshold.
 PROD_MAX_ROTATION_DAYS = 90
