@@ -238,6 +238,14 @@ class Database(pulumi.ComponentResource):
                 protect=db.protect,
                 depends_on=log_groups.groups,
                 ignore_changes=list(RESTORE_INPUTS),
+                # Never delete first. The bridge asks for delete-before-replace
+                # when an auto-nameable property (identifier) is set by the
+                # program (pulumi-terraform-bridge nameRequiresDeleteBeforeReplace,
+                # pulumi/pulumi-terraform#465); the engine lets a program override
+                # that either way (pkg/resource/deploy/step_generator.go). Created
+                # first, a replacement takes the same identifier, so RDS refuses it
+                # (DBInstanceAlreadyExists) before the database is touched.
+                delete_before_replace=False,
             ),
         )
 

@@ -95,6 +95,9 @@ class RecordingMonitor(MockMonitor):
             provider=request.provider or None,
             protect=bool(request.protect),
             ignore_changes=tuple(request.ignoreChanges),
+            delete_before_replace=request.deleteBeforeReplace
+            if request.deleteBeforeReplaceDefined
+            else None,
             id=response.id or None,
             additional_secret_outputs=secret_outputs,
         )

@@ -35,6 +35,8 @@ class ResourceSnapshot:
     protect: bool = False
     # input property names later changes to which the engine keeps from state
     ignore_changes: tuple[str, ...] = ()
+    # the program's deleteBeforeReplace option; None leaves the choice to the provider
+    delete_before_replace: bool | None = None
     id: str | None = None
     # output property names the program asked the engine to treat as secret
     additional_secret_outputs: tuple[str, ...] = ()

@@ -400,8 +400,10 @@ def test_turning_the_storage_key_on_later_is_a_replacement_the_stack_cannot_carr
 ) -> None:
     """What a user sees: kmsKeyId is replace-only, so `pulumi preview` plans a
     replace of database-instance. Prod's instance is protected (the engine stops
-    there); elsewhere the new instance would take the same fixed identifier, so
-    RDS refuses to create it (DBInstanceAlreadyExists) and the old one stays."""
+    there). Elsewhere the replacement is created first (the program overrides
+    the bridge's delete-first choice for an explicitly named instance) under the
+    same fixed identifier, so RDS refuses to create it (DBInstanceAlreadyExists)
+    and the old one stays."""
     later = run_stack("prod", dbStorageKmsKey="customer-managed")
     changed = {
         key for key, value in replace_only(later).items() if replace_only(prod_run)[key] != value
@@ -410,6 +412,17 @@ def test_turning_the_storage_key_on_later_is_a_replacement_the_stack_cannot_carr
     database = later.one(DB_INSTANCE)
     assert database.protect is True
     assert database.inputs["identifier"] == prod_run.one(DB_INSTANCE).inputs["identifier"]
+
+
+def test_no_stack_ever_deletes_its_database_before_a_replacement(
+    dev_run: ProgramRun, prod_run: ProgramRun
+) -> None:
+    """dev has no deletion protection and skips the final snapshot: a
+    delete-first replacement there would lose the data for good."""
+    for run in (dev_run, prod_run):
+        database = run.one(DB_INSTANCE)
+        assert database.delete_before_replace is False
+        assert database.inputs["identifier"] == f"bastion-db-{run.stack}"
 
 
 @pytest.mark.parametrize(
