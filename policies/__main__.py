@@ -5,12 +5,9 @@ It only assembles the pack; every rule lives in ``rules/``, one module per conce
 
 import gc
 
-from analysis_cache import install as install_analysis_cache
 from pulumi_policy import EnforcementLevel, PolicyPack
 from rules import all_policies
 
-# The SDK repeats per-resource work for every policy; see analysis_cache.py.
-install_analysis_cache()
 policies = all_policies()
 
 # The pack is a server for one preview: thousands of calls, each making many

@@ -10,7 +10,7 @@ import pytest
 
 from offline.snapshot import ResourceSnapshot
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
-from tests.policies.stack_fixture import PACK_DIR, PROJECT, STACK, fixture_config
+from tests.policies.program_stacks import PACK_DIR, PROJECT, STACK, fixture_config
 
 Analyze = Callable[..., AnalysisReport]
 

@@ -1,9 +1,11 @@
-"""One insecure change at a time to a compliant stack (the prod-like one, or the
-state bucket's for the S3 rules), each with the rule meant to catch it; and,
-per rule, what a value unknown at preview must do.
+"""One insecure change at a time to a compliant stack (the program's own
+prod-like stack, or bootstrap/'s state bucket for the S3 rules), each with the
+rule meant to catch it and the level it must be reported at in each
+environment; and, per rule, what a value unknown at preview must do.
 
-A mutation is *killed* when the intended rule reports it (a violation at any
-level) or, for a rule whose level is ``remediate``, rewrites it.
+The levels are what ``policies/config/dev.json`` and ``prod.json`` promise:
+security rules are mandatory everywhere, hardening that costs money and the
+database alarms are advisory in dev, ``remediate`` rules rewrite the resource.
 """
 
 from __future__ import annotations
@@ -14,27 +16,43 @@ from dataclasses import dataclass
 from typing import Any
 
 from offline.snapshot import UNKNOWN, SecretValue
-from tests.policies.stack_fixture import (
+from tests.policies.program_stacks import (
     ALLOWED_SSH_CIDR,
-    BASTION_SG_ID,
-    DATABASE_ALARMS,
-    DATABASE_SG_ID,
-    DB_PORT,
     DELETE,
-    PRIVATE_SUBNETS,
-    PUBLIC_SUBNETS,
-    STATE_BUCKET_ARN,
-    TAGS,
     FixtureStack,
     compliant_stack,
-    openssh_dss,
-    openssh_rsa,
-    ssh_ingress,
+    database_alarms,
     state_bucket_stack,
-    tls_only_policy,
 )
+from tests.policies.ssh_keys import openssh_dss, openssh_rsa
 
 Change = Callable[[FixtureStack], None]
+ENVIRONMENTS = ("dev", "prod")
+# What the intended rule answers: a violation at a level, a rewrite, or nothing.
+MANDATORY = "mandatory"
+ADVISORY = "advisory"
+REMEDIATED = "remediated"
+PASSES = "passes"
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The intended rule's answer in each environment."""
+
+    dev: str
+    prod: str
+
+    def __getitem__(self, env: str) -> str:
+        answer: str = getattr(self, env)
+        return answer
+
+
+EVERYWHERE = Levels(MANDATORY, MANDATORY)
+ADVICE = Levels(ADVISORY, ADVISORY)
+# Hardening that costs money, and the database alarms: advice in dev only.
+COSTLY = Levels(ADVISORY, MANDATORY)
+REWRITTEN = Levels(REMEDIATED, REMEDIATED)
+NOTHING = Levels(PASSES, PASSES)
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class Mutation:
     rule: str
     what: str
     apply: Change
+    levels: Levels = EVERYWHERE
     # The stack the change is made to: the bastion-db stack, or (for the
     # state bucket's rules) the bootstrap project's
     base: Callable[[], FixtureStack] = compliant_stack
@@ -54,10 +73,59 @@ class UnknownCase:
     rule: str
     what: str
     apply: Change
-    # True: the rule must refuse (report, at its configured level, saying the
-    # value is unknown); False: the unknown cannot hide anything and must pass.
+    # True: the rule must refuse (report at ``levels``, saying the value is
+    # unknown); False: the unknown cannot hide anything and must pass.
     refused: bool
+    levels: Levels = EVERYWHERE
     base: Callable[[], FixtureStack] = compliant_stack
+
+    @property
+    def expected(self) -> Levels:
+        return self.levels if self.refused else NOTHING
+
+
+def _group(stack: FixtureStack, key: str) -> str:
+    return stack.id(key)
+
+
+def _db_port(stack: FixtureStack) -> int:
+    port: int = stack["db"].inputs["port"]
+    return port
+
+
+def _subnets(stack: FixtureStack, kind: str) -> list[str]:
+    found: list[str] = stack["network"].outputs[f"{kind}SubnetIds"]
+    return found
+
+
+def _vpc(stack: FixtureStack) -> str:
+    vpc: str = stack["network"].outputs["vpcId"]
+    return vpc
+
+
+def _ingress(
+    stack: FixtureStack,
+    group: str,
+    *,
+    port: int | None = None,
+    from_port: int | None = None,
+    to_port: int | None = None,
+    protocol: str = "tcp",
+    description: str = "SSH to the bastion",
+    **source: Any,
+) -> dict[str, Any]:
+    """A ``aws:vpc`` ingress rule into ``group`` (a key); the source defaults to
+    the allowed SSH network."""
+    low = port if port is not None else from_port
+    high = port if port is not None else to_port
+    return {
+        "securityGroupId": _group(stack, group),
+        "ipProtocol": protocol,
+        "fromPort": low,
+        "toPort": high,
+        **(source or {"cidrIpv4": ALLOWED_SSH_CIDR}),
+        "description": description,
+    }
 
 
 def _with_root_device(stack: FixtureStack, **changes: object) -> None:
@@ -85,16 +153,25 @@ def _with_parameter(stack: FixtureStack, name: str, value: object) -> None:
 
 
 def _add_rule(
-    stack: FixtureStack, key: str, rule: dict[str, object], group: str, *, egress: bool = False
+    stack: FixtureStack,
+    key: str,
+    group: str,
+    rule: dict[str, Any],
+    *,
+    peer: str | None = None,
 ) -> None:
-    kind = "Egress" if egress else "Ingress"
+    """One more ``aws:vpc`` ingress rule on ``group`` (a key), with its
+    dependencies recorded (on ``peer`` too, a referenced group's key)."""
+    deps = {"securityGroupId": [group]}
+    if peer is not None:
+        deps["referencedSecurityGroupId"] = [peer]
     stack.add(
         key,
-        f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         f"security-groups-{key.replace('_', '-')}",
         rule,
         parent="groups",
-        deps={"securityGroupId": [group]},
+        deps=deps,
     )
 
 
@@ -104,8 +181,8 @@ def _add_app_instance(stack: FixtureStack, **changes: object) -> None:
     inputs.update(
         {
             "associatePublicIpAddress": False,
-            "subnetId": PRIVATE_SUBNETS[0],
-            "vpcSecurityGroupIds": [DATABASE_SG_ID],
+            "subnetId": _subnets(stack, "private")[0],
+            "vpcSecurityGroupIds": [_group(stack, "database_sg")],
             "tags": {"Name": "bastion-db-prod-app", "Role": "app"},
         }
     )
@@ -134,7 +211,7 @@ def _legacy_all_traffic(stack: FixtureStack) -> None:
         "security-groups-legacy-all",
         {
             "type": "ingress",
-            "securityGroupId": DATABASE_SG_ID,
+            "securityGroupId": _group(stack, "database_sg"),
             "protocol": "-1",
             "fromPort": 0,
             "toPort": 0,
@@ -166,24 +243,22 @@ def _db_from_other_group(stack: FixtureStack) -> None:
         "app_sg",
         "aws:ec2/securityGroup:SecurityGroup",
         "security-groups-app",
-        {"description": "Application servers", "vpcId": "vpc-0a1b2c3d4e5f60718"},
+        {"description": "Application servers", "vpcId": _vpc(stack)},
         parent="groups",
         resource_id="sg-0a0000000000000a1",
     )
-    stack.add(
+    _add_rule(
+        stack,
         "app_to_db",
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-        "security-groups-database-from-app",
-        {
-            "securityGroupId": DATABASE_SG_ID,
-            "referencedSecurityGroupId": "sg-0a0000000000000a1",
-            "ipProtocol": "tcp",
-            "fromPort": DB_PORT,
-            "toPort": DB_PORT,
-            "description": "Database from the app servers",
-        },
-        parent="groups",
-        deps={"securityGroupId": ["database_sg"], "referencedSecurityGroupId": ["app_sg"]},
+        "database_sg",
+        _ingress(
+            stack,
+            "database_sg",
+            port=_db_port(stack),
+            description="Database from the app servers",
+            referencedSecurityGroupId="sg-0a0000000000000a1",
+        ),
+        peer="app_sg",
     )
 
 
@@ -192,7 +267,7 @@ def _unused_group(stack: FixtureStack) -> None:
         "spare_sg",
         "aws:ec2/securityGroup:SecurityGroup",
         "security-groups-spare",
-        {"description": "Left over from an experiment", "vpcId": "vpc-0a1b2c3d4e5f60718"},
+        {"description": "Left over from an experiment", "vpcId": _vpc(stack)},
         parent="groups",
     )
 
@@ -207,26 +282,36 @@ def _rsa_tls_key(stack: FixtureStack, bits: int) -> None:
 
 
 def _provider_without(stack: FixtureStack, tag: str) -> None:
-    tags = {k: v for k, v in TAGS.items() if k != tag}
+    tags = json.loads(stack["provider"].inputs["defaultTags"])["tags"]
+    tags.pop(tag)
     stack.set("provider", defaultTags=json.dumps({"tags": tags}))
 
 
 def _public_subnet_in_group(stack: FixtureStack) -> None:
-    stack.set("subnet_group", subnetIds=[PRIVATE_SUBNETS[0], PUBLIC_SUBNETS[1]])
+    subnets = [_subnets(stack, "private")[0], _subnets(stack, "public")[1]]
+    stack.set("subnet_group", subnetIds=subnets)
 
 
-def _policy(stack: FixtureStack, document: dict[str, Any]) -> None:
-    stack.set("bucket_policy", policy=json.dumps(document))
-
-
-def _allowing_policy() -> dict[str, Any]:
-    document = tls_only_policy()
-    document["Statement"][0]["Effect"] = "Allow"
+def _bucket_policy(stack: FixtureStack) -> dict[str, Any]:
+    """The state bucket's policy document as the program wrote it."""
+    document: dict[str, Any] = json.loads(stack["bucket_policy"].inputs["policy"])
     return document
 
 
+def _with_tls_statement(stack: FixtureStack, **changes: Any) -> None:
+    """Changes the policy's statement that denies requests without TLS."""
+    document = _bucket_policy(stack)
+    statement = next(s for s in document["Statement"] if "aws:SecureTransport" in str(s))
+    statement.update(changes)
+    stack.set("bucket_policy", policy=json.dumps(document))
+
+
+def _bucket_only(stack: FixtureStack) -> None:
+    _with_tls_statement(stack, Resource=[stack["bucket"].outputs["arn"]])
+
+
 def _alarm_topic_unknown(stack: FixtureStack) -> None:
-    for key in DATABASE_ALARMS:
+    for key in database_alarms(stack):
         stack.set(key, alarmActions=[UNKNOWN], okActions=[UNKNOWN])
 
 
@@ -234,7 +319,7 @@ def _every_alarm_dimension_unknown(stack: FixtureStack) -> None:
     """The instance's identifier is being computed, so every alarm's dimension
     is unknown too; the property dependencies still say which instance."""
     stack.set("db", identifier=UNKNOWN)
-    for key in DATABASE_ALARMS:
+    for key in database_alarms(stack):
         stack.set(key, dimensions={"DBInstanceIdentifier": UNKNOWN})
 
 
@@ -257,6 +342,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rds-backup-retention",
         "backupRetentionPeriod=1 (prod wants 7)",
         lambda s: s.set("db", backupRetentionPeriod=1),
+        levels=Levels(dev=PASSES, prod=MANDATORY),
     ),
     Mutation(
         "no-backups",
@@ -275,14 +361,22 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rds-deletion-protection",
         "deletionProtection=false",
         lambda s: s.set("db", deletionProtection=False),
+        levels=COSTLY,
     ),
     Mutation(
         "skip-final-snapshot",
         "rds-final-snapshot",
         "skipFinalSnapshot=true",
         lambda s: s.set("db", skipFinalSnapshot=True, finalSnapshotIdentifier=DELETE),
+        levels=COSTLY,
     ),
-    Mutation("single-az", "rds-multi-az", "multiAz=false", lambda s: s.set("db", multiAz=False)),
+    Mutation(
+        "single-az",
+        "rds-multi-az",
+        "multiAz=false",
+        lambda s: s.set("db", multiAz=False),
+        levels=COSTLY,
+    ),
     Mutation(
         "no-minor-upgrades",
         "rds-auto-minor-version-upgrade",
@@ -312,18 +406,21 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rds-iam-authentication",
         "iamDatabaseAuthenticationEnabled=false",
         lambda s: s.set("db", iamDatabaseAuthenticationEnabled=False),
+        levels=ADVICE,
     ),
     Mutation(
         "no-performance-insights",
         "rds-performance-insights",
         "performanceInsightsEnabled=false",
         lambda s: s.set("db", performanceInsightsEnabled=False),
+        levels=ADVICE,
     ),
     Mutation(
         "no-enhanced-monitoring",
         "rds-enhanced-monitoring",
         "monitoringInterval=0",
         lambda s: s.set("db", monitoringInterval=0, monitoringRoleArn=DELETE),
+        levels=ADVICE,
     ),
     Mutation(
         "expired-ca",
@@ -384,6 +481,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rds-postgres-query-logging",
         "log_statement removed",
         lambda s: _with_parameter(s, "log_statement", DELETE),
+        levels=ADVICE,
     ),
     # --- network ----------------------------------------------------------------
     Mutation(
@@ -403,13 +501,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "sg-ssh-bastion-only",
         "tcp 0-1024 from the office into the database group",
         lambda s: _add_rule(
-            s,
-            "wide_rule",
-            {
-                **ssh_ingress(ALLOWED_SSH_CIDR, from_port=0, to_port=1024),
-                "securityGroupId": DATABASE_SG_ID,
-            },
-            "database_sg",
+            s, "wide_rule", "database_sg", _ingress(s, "database_sg", from_port=0, to_port=1024)
         ),
     ),
     Mutation(
@@ -428,7 +520,9 @@ MUTATIONS: tuple[Mutation, ...] = (
         "ssh-from-group",
         "sg-ssh-bastion-only",
         "SSH from the database group",
-        lambda s: s.set("ssh_rule", cidrIpv4=DELETE, referencedSecurityGroupId=DATABASE_SG_ID),
+        lambda s: s.set(
+            "ssh_rule", cidrIpv4=DELETE, referencedSecurityGroupId=_group(s, "database_sg")
+        ),
     ),
     Mutation(
         "db-port-to-cidr",
@@ -437,15 +531,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         lambda s: _add_rule(
             s,
             "db_cidr",
-            {
-                "securityGroupId": DATABASE_SG_ID,
-                "ipProtocol": "tcp",
-                "fromPort": DB_PORT,
-                "toPort": DB_PORT,
-                "cidrIpv4": "10.0.0.0/16",
-                "description": "VPC to the db",
-            },
             "database_sg",
+            _ingress(
+                s,
+                "database_sg",
+                port=_db_port(s),
+                description="VPC to the db",
+                cidrIpv4="10.0.0.0/16",
+            ),
         ),
     ),
     Mutation(
@@ -467,15 +560,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         lambda s: _add_rule(
             s,
             "web",
-            {
-                "securityGroupId": BASTION_SG_ID,
-                "ipProtocol": "tcp",
-                "fromPort": 443,
-                "toPort": 443,
-                "cidrIpv4": "0.0.0.0/0",
-                "description": "Web",
-            },
             "bastion_sg",
+            _ingress(s, "bastion_sg", port=443, description="Web", cidrIpv4="0.0.0.0/0"),
         ),
     ),
     Mutation(
@@ -485,24 +571,15 @@ MUTATIONS: tuple[Mutation, ...] = (
         lambda s: _add_rule(
             s,
             "db_v6",
-            {
-                "securityGroupId": DATABASE_SG_ID,
-                "ipProtocol": "tcp",
-                "fromPort": DB_PORT,
-                "toPort": DB_PORT,
-                "cidrIpv6": "::/0",
-                "description": "v6",
-            },
             "database_sg",
+            _ingress(s, "database_sg", port=_db_port(s), description="v6", cidrIpv6="::/0"),
         ),
     ),
     Mutation(
         "rdp",
         "sg-ingress-port-allow-list",
         "3389 from the office into the bastion",
-        lambda s: _add_rule(
-            s, "rdp", ssh_ingress(ALLOWED_SSH_CIDR, from_port=3389, to_port=3389), "bastion_sg"
-        ),
+        lambda s: _add_rule(s, "rdp", "bastion_sg", _ingress(s, "bastion_sg", port=3389)),
     ),
     Mutation(
         "group-without-description",
@@ -528,19 +605,27 @@ MUTATIONS: tuple[Mutation, ...] = (
         "egress -1 to 0.0.0.0/0",
         lambda s: s.set("https_egress", ipProtocol="-1", fromPort=DELETE, toPort=DELETE),
     ),
-    Mutation("unused-group", "sg-attached", "a security group attached to nothing", _unused_group),
+    Mutation(
+        "unused-group",
+        "sg-attached",
+        "a security group attached to nothing",
+        _unused_group,
+        levels=ADVICE,
+    ),
     # --- compute ----------------------------------------------------------------
     Mutation(
         "imdsv1",
         "ec2-imdsv2",
         "metadataOptions.httpTokens=optional",
         lambda s: _with_metadata(s, httpTokens="optional"),
+        levels=REWRITTEN,
     ),
     Mutation(
         "no-metadata-options",
         "ec2-imdsv2",
         "metadataOptions removed",
         lambda s: s.set("instance", metadataOptions=DELETE),
+        levels=REWRITTEN,
     ),
     Mutation(
         "unencrypted-root",
@@ -568,6 +653,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "ec2-volumes-delete-on-termination",
         "rootBlockDevice.deleteOnTermination=false",
         lambda s: _with_root_device(s, deleteOnTermination=False),
+        levels=ADVICE,
     ),
     Mutation(
         "big-instance",
@@ -580,6 +666,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "ec2-detailed-monitoring",
         "monitoring=false",
         lambda s: s.set("instance", monitoring=False),
+        levels=ADVICE,
     ),
     Mutation(
         "no-instance-profile",
@@ -613,7 +700,9 @@ MUTATIONS: tuple[Mutation, ...] = (
         "app-instance-in-public-subnet",
         "ec2-public-ip-bastion-only",
         "a non-bastion instance in a public subnet, public IP left to the subnet",
-        lambda s: _add_app_instance(s, associatePublicIpAddress=DELETE, subnetId=PUBLIC_SUBNETS[0]),
+        lambda s: _add_app_instance(
+            s, associatePublicIpAddress=DELETE, subnetId=_subnets(s, "public")[0]
+        ),
     ),
     Mutation(
         "bastion-tag-removed",
@@ -682,12 +771,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         "required-tags",
         "provider defaultTags without Project",
         lambda s: _provider_without(s, "Project"),
+        levels=REWRITTEN,
     ),
     Mutation(
         "empty-environment-tag",
         "required-tags",
         "Environment='' on the database",
         lambda s: s.set("db", tags={"Environment": ""}),
+        levels=REWRITTEN,
     ),
     # --- monitoring ---------------------------------------------------------------
     Mutation(
@@ -713,42 +804,49 @@ MUTATIONS: tuple[Mutation, ...] = (
         "database-alarms",
         "the FreeStorageSpace alarm removed",
         lambda s: s.remove("alarm_storage"),
+        levels=COSTLY,
     ),
     Mutation(
         "memory-alarm-without-actions",
         "database-alarms",
         "the FreeableMemory alarm's alarmActions=[]",
         lambda s: s.set("alarm_memory", alarmActions=[]),
+        levels=COSTLY,
     ),
     Mutation(
         "connections-alarm-disabled",
         "database-alarms",
         "the DatabaseConnections alarm's actionsEnabled=false",
         lambda s: s.set("alarm_connections", actionsEnabled=False),
+        levels=COSTLY,
     ),
     Mutation(
         "storage-alarm-without-ok-actions",
         "database-alarms",
         "the FreeStorageSpace alarm's okActions removed",
         lambda s: s.set_untraced("alarm_storage", "okActions", DELETE),
+        levels=COSTLY,
     ),
     Mutation(
         "memory-alarm-wrong-direction",
         "database-alarms",
         "the FreeableMemory alarm fires when memory rises",
         lambda s: s.set("alarm_memory", comparisonOperator="GreaterThanThreshold"),
+        levels=COSTLY,
     ),
     Mutation(
         "cpu-alarm-on-other-instance",
         "database-alarms",
         "the CPU alarm's DBInstanceIdentifier names another database",
         lambda s: s.set("alarm", dimensions={"DBInstanceIdentifier": "bastion-db-staging"}),
+        levels=COSTLY,
     ),
     Mutation(
         "cpu-alarm-on-ec2-namespace",
         "database-alarms",
         "the CPU alarm watches AWS/EC2",
         lambda s: s.set("alarm", namespace="AWS/EC2"),
+        levels=COSTLY,
     ),
     # --- state bucket -------------------------------------------------------------
     Mutation(
@@ -813,14 +911,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         "bucket-policy-allows-http",
         "s3-bucket-tls-only",
         "the SecureTransport statement says Allow",
-        lambda s: _policy(s, _allowing_policy()),
+        lambda s: _with_tls_statement(s, Effect="Allow"),
         base=state_bucket_stack,
     ),
     Mutation(
         "bucket-policy-spares-objects",
         "s3-bucket-tls-only",
         "the SecureTransport deny covers the bucket but not its objects",
-        lambda s: _policy(s, tls_only_policy([STATE_BUCKET_ARN])),
+        _bucket_only,
         base=state_bucket_stack,
     ),
 )
@@ -855,6 +953,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "deletionProtection unknown",
         lambda s: s.set("db", deletionProtection=UNKNOWN),
         refused=True,
+        levels=COSTLY,
     ),
     UnknownCase(
         "final-snapshot",
@@ -862,6 +961,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "skipFinalSnapshot unknown",
         lambda s: s.set("db", skipFinalSnapshot=UNKNOWN),
         refused=True,
+        levels=COSTLY,
     ),
     UnknownCase(
         "multi-az",
@@ -869,6 +969,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "multiAz unknown",
         lambda s: s.set("db", multiAz=UNKNOWN),
         refused=True,
+        levels=COSTLY,
     ),
     UnknownCase(
         "minor-upgrades",
@@ -897,6 +998,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "iamDatabaseAuthenticationEnabled unknown",
         lambda s: s.set("db", iamDatabaseAuthenticationEnabled=UNKNOWN),
         refused=True,
+        levels=ADVICE,
     ),
     UnknownCase(
         "performance-insights",
@@ -904,6 +1006,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "performanceInsightsEnabled unknown",
         lambda s: s.set("db", performanceInsightsEnabled=UNKNOWN),
         refused=True,
+        levels=ADVICE,
     ),
     UnknownCase(
         "enhanced-monitoring",
@@ -911,6 +1014,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "monitoringInterval unknown",
         lambda s: s.set("db", monitoringInterval=UNKNOWN),
         refused=True,
+        levels=ADVICE,
     ),
     UnknownCase(
         "ca-certificate",
@@ -939,6 +1043,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "parameters unknown",
         lambda s: s.set("parameter_group", parameters=UNKNOWN),
         refused=True,
+        levels=ADVICE,
     ),
     UnknownCase(
         "tls-parameter",
@@ -1067,6 +1172,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "rootBlockDevice.deleteOnTermination unknown",
         lambda s: _with_root_device(s, deleteOnTermination=UNKNOWN),
         refused=True,
+        levels=ADVICE,
     ),
     UnknownCase(
         "instance-type",
@@ -1081,6 +1187,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "monitoring unknown",
         lambda s: s.set("instance", monitoring=UNKNOWN),
         refused=True,
+        levels=ADVICE,
     ),
     UnknownCase(
         "instance-profile",
@@ -1168,6 +1275,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "the CPU alarm's dimensions unknown and no property dependency",
         lambda s: s.set_untraced("alarm", "dimensions", UNKNOWN),
         refused=True,
+        levels=COSTLY,
     ),
     UnknownCase(
         "alarm-actions-enabled",
@@ -1175,6 +1283,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "the FreeableMemory alarm's actionsEnabled unknown",
         lambda s: s.set("alarm_memory", actionsEnabled=UNKNOWN),
         refused=True,
+        levels=COSTLY,
     ),
     UnknownCase(
         "alarm-topic-arn",

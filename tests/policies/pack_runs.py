@@ -8,7 +8,7 @@ from pathlib import Path
 from offline.runner import ProgramRun
 from preflight.analyzer import AnalysisReport, analyze_stack_with_pack
 from tests.conftest import stack_config
-from tests.policies.stack_fixture import PACK_DIR
+from tests.policies.program_stacks import PACK_DIR
 
 
 def analyzed(run: ProgramRun) -> AnalysisReport:

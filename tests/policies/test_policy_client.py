@@ -15,7 +15,7 @@ from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
 from tests.policies.conftest import Analyze
 from tests.policies.mutations import SECRET_USER_DATA
 from tests.policies.pack_runs import write_pack
-from tests.policies.stack_fixture import PACK_DIR, compliant_stack, fixture_config
+from tests.policies.program_stacks import PACK_DIR, compliant_stack, fixture_config
 
 
 def gone(pid: int) -> bool:

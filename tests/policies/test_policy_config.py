@@ -4,7 +4,6 @@ refused with an error that names the policy, the key and the problem."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +19,16 @@ from preflight.policy_config import (
     reconcile_policy_config,
 )
 from tests.policies.conftest import Analyze
-from tests.policies.stack_fixture import PACK_DIR, compliant_stack, state_bucket_stack
+from tests.policies.program_stacks import PACK_DIR, compliant_stack
 
-# Hardening that costs money: advisory in dev, mandatory in prod.
-COSTLY = ("rds-multi-az", "rds-deletion-protection", "rds-final-snapshot")
-# Advisory in dev, mandatory in prod: the costly hardening, and the database
-# alarms (a dev database nobody is paged for may go unwatched).
-RELAXED_IN_DEV = (*COSTLY, "database-alarms")
+# Advisory in dev, mandatory in prod: the hardening that costs money, and the
+# database alarms (a dev database nobody is paged for may go unwatched).
+RELAXED_IN_DEV = (
+    "rds-multi-az",
+    "rds-deletion-protection",
+    "rds-final-snapshot",
+    "database-alarms",
+)
 
 
 def rejected(pack: PolicyPackAnalyzer, config: Mapping[str, Any]) -> PolicyConfigError:
@@ -138,54 +140,6 @@ def test_shipped_config_is_valid(pack: PolicyPackAnalyzer, stack: str) -> None:
         {name: "advisory" if stack == "dev" else "mandatory" for name in RELAXED_IN_DEV}
     )
     assert {name: c.enforcement_level for name, c in config.items()} == expected
-
-
-def test_money_costing_hardening_is_advisory_in_dev_and_mandatory_in_prod(
-    analyze: Analyze,
-) -> None:
-    stack = compliant_stack()
-    stack.set("db", multiAz=False, deletionProtection=False, skipFinalSnapshot=True)
-    for env, level in (("dev", "advisory"), ("prod", "mandatory")):
-        config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
-        config["sg-ssh-bastion-only"] = {"allowedCidrs": ["203.0.113.0/24"]}
-        report = analyze(stack.resources(), config)
-        for rule in COSTLY:
-            assert [v.enforcement_level for v in report.for_policy(rule)] == [level], rule
-
-
-def test_database_alarms_are_advisory_in_dev_and_mandatory_in_prod(analyze: Analyze) -> None:
-    stack = compliant_stack()
-    stack.remove("alarm_storage")
-    for env, level in (("dev", "advisory"), ("prod", "mandatory")):
-        config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
-        config["sg-ssh-bastion-only"] = {"allowedCidrs": ["203.0.113.0/24"]}
-        report = analyze(stack.resources(), config)
-        assert [v.enforcement_level for v in report.for_policy("database-alarms")] == [level]
-
-
-@pytest.mark.parametrize("env", ["dev", "prod"])
-def test_state_bucket_rules_are_mandatory_everywhere(analyze: Analyze, env: str) -> None:
-    stack = state_bucket_stack()
-    for key in ("bucket_versioning", "bucket_encryption", "bucket_public_access", "bucket_policy"):
-        stack.remove(key)
-    config = json.loads((PACK_DIR / "config" / f"{env}.json").read_text())
-    report = analyze(stack.resources(), config)
-    assert sorted((v.policy_name, v.enforcement_level) for v in report.violations) == [
-        ("s3-bucket-encryption", "mandatory"),
-        ("s3-bucket-public-access-block", "mandatory"),
-        ("s3-bucket-tls-only", "mandatory"),
-        ("s3-bucket-versioning", "mandatory"),
-    ]
-
-
-def test_security_rules_stay_mandatory_in_dev(analyze: Analyze) -> None:
-    stack = compliant_stack()
-    stack.set("db", publiclyAccessible=True)
-    stack.set("ssh_rule", cidrIpv4="0.0.0.0/0")
-    config = json.loads((PACK_DIR / "config" / "dev.json").read_text())
-    report = analyze(stack.resources(), config)
-    for rule in ("rds-no-public-access", "sg-ssh-bastion-only", "sg-no-public-ingress"):
-        assert {v.enforcement_level for v in report.for_policy(rule)} == {"mandatory"}, rule
 
 
 def test_all_sets_every_level_and_a_named_policy_overrides_it(analyze: Analyze) -> None:

@@ -1,26 +1,20 @@
 """``database-alarms``: every RDS instance has its CPU, memory, storage and
 connection alarms, pointing at it, able to tell someone, comparing the right
 way; one finding per missing or broken metric, naming the database and the
-metric. Driven through the analyzer protocol, on the fixture and on the
-program's real prod stack."""
+metric. Driven through the analyzer protocol, on the program's own stack."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-
 import pytest
 
-from offline.runner import ProgramRun
 from offline.snapshot import UNKNOWN
 from preflight.analyzer import Violation
 from tests.policies.conftest import Analyze
-from tests.policies.stack_fixture import (
-    DATABASE_ALARMS,
+from tests.policies.program_stacks import (
     DELETE,
-    PACK_DIR,
     FixtureStack,
     compliant_stack,
+    database_alarms,
     fixture_config,
 )
 
@@ -45,7 +39,7 @@ def with_replica(stack: FixtureStack) -> None:
         {**stack["db"].inputs, "identifier": REPLICA_ID},
         parent="database",
     )
-    for key in DATABASE_ALARMS:
+    for key in database_alarms(stack):
         alarm = stack[key]
         stack.add(
             f"{key}_replica",
@@ -76,7 +70,7 @@ def test_a_removed_storage_alarm_is_one_finding_naming_database_and_metric(
 
 def test_a_database_without_alarms_gets_one_finding_per_metric(analyze: Analyze) -> None:
     stack = compliant_stack()
-    for key in DATABASE_ALARMS:
+    for key in database_alarms(stack):
         stack.remove(key)
     found = findings(analyze, stack)
     assert [metric for metric in REQUIRED for v in found if f"no {metric} alarm" in v.finding] == (
@@ -147,7 +141,7 @@ def test_unknown_identifiers_are_matched_by_the_property_dependency(analyze: Ana
     with_replica(stack)
     for key in ("db", "replica"):
         stack.set(key, identifier=UNKNOWN)
-    for key in [*DATABASE_ALARMS, *(f"{k}_replica" for k in DATABASE_ALARMS)]:
+    for key in database_alarms(stack):
         stack.set(key, dimensions={"DBInstanceIdentifier": UNKNOWN})
     assert findings(analyze, stack) == ()
     # Without the dependency nothing says which database the alarm watches.
@@ -172,42 +166,7 @@ def test_the_required_metrics_are_a_knob(analyze: Analyze) -> None:
     stack = compliant_stack()
     stack.remove("alarm_storage")
     assert findings(analyze, stack, requiredMetrics=["CPUUtilization"]) == ()
-    (violation,) = findings(analyze, compliant_stack(), requiredMetrics=[*REQUIRED, "ReadLatency"])
-    assert "has no ReadLatency alarm" in violation.finding
-
-
-# --- the program's own stack ------------------------------------------------------
-
-
-def analyze_real(analyze: Analyze, run: ProgramRun) -> tuple[Violation, ...]:
-    config = json.loads((PACK_DIR / "config" / f"{run.stack}.json").read_text())
-    return analyze(run.resources, config).for_policy(RULE)
-
-
-def test_the_real_prod_stack_watches_its_database(analyze: Analyze, prod_run: ProgramRun) -> None:
-    assert analyze_real(analyze, prod_run) == ()
-
-
-def test_the_real_prod_stack_without_its_storage_alarm_fails(
-    analyze: Analyze, prod_run: ProgramRun
-) -> None:
-    without = [r for r in prod_run.resources if r.name != "monitoring-db-free-storage"]
-    assert len(without) == len(prod_run.resources) - 1
-    (violation,) = analyze_real(analyze, replace(prod_run, resources=without))
-    assert violation.enforcement_level == "mandatory"
-    assert "has no FreeStorageSpace alarm" in violation.finding
-
-
-def test_the_real_prod_stack_in_preview_is_matched_by_dependency(
-    analyze: Analyze, prod_run: ProgramRun
-) -> None:
-    # What a first preview sends: the identifiers are not known yet.
-    previewed = []
-    for resource in prod_run.resources:
-        if resource.type == "aws:rds/instance:Instance":
-            resource = replace(resource, outputs={**resource.outputs, "identifier": UNKNOWN})
-        elif "DBInstanceIdentifier" in (resource.outputs.get("dimensions") or {}):
-            dimensions = {"DBInstanceIdentifier": UNKNOWN}
-            resource = replace(resource, outputs={**resource.outputs, "dimensions": dimensions})
-        previewed.append(resource)
-    assert analyze_real(analyze, replace(prod_run, resources=previewed)) == ()
+    (violation,) = findings(
+        analyze, compliant_stack(), requiredMetrics=[*REQUIRED, "DiskQueueDepth"]
+    )
+    assert "has no DiskQueueDepth alarm" in violation.finding

@@ -7,29 +7,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bootstrap.program import define_state_backend
-from offline.fake_aws import lab_world
-from offline.runner import ProgramRun, run_program
 from offline.snapshot import UNKNOWN
-from offline.stack_config import load_stack_config
 from preflight.analyzer import AnalysisReport
 from tests.policies.conftest import Analyze
-from tests.policies.stack_fixture import (
+from tests.policies.program_stacks import (
     PACK_DIR,
-    STATE_BUCKET,
-    STATE_BUCKET_ARN,
     FixtureStack,
     fixture_config,
+    state_bucket_run,
     state_bucket_stack,
-    tls_only_policy,
 )
 
-BOOTSTRAP_DIR = Path(__file__).resolve().parents[2] / "bootstrap"
 S3_RULES = (
     "s3-bucket-versioning",
     "s3-bucket-encryption",
@@ -49,6 +41,13 @@ def with_policy(stack: FixtureStack, document: dict[str, Any]) -> None:
     stack.set("bucket_policy", policy=json.dumps(document))
 
 
+def tls_only_policy(stack: FixtureStack) -> dict[str, Any]:
+    """The one statement of the program's bucket policy that denies plain HTTP."""
+    document: dict[str, Any] = json.loads(stack["bucket_policy"].inputs["policy"])
+    statements = [s for s in document["Statement"] if "aws:SecureTransport" in json.dumps(s)]
+    return {**document, "Statement": statements}
+
+
 def test_a_bare_bucket_fails_every_rule_once(analyze: Analyze) -> None:
     stack = state_bucket_stack()
     for key in COMPANIONS:
@@ -61,7 +60,7 @@ def test_companions_found_by_the_bucket_name_alone(analyze: Analyze) -> None:
     """No property dependency (the bucket given by name): the known name matches."""
     stack = state_bucket_stack()
     for key in COMPANIONS:
-        stack.drop_dependency(key, "bucket")
+        stack.set_untraced(key, "bucket", stack["bucket"].outputs["bucket"])
     assert s3_findings(analyze(stack.resources())) == []
 
 
@@ -105,6 +104,7 @@ def test_a_deployed_bucket_is_not_judged_by_its_stale_inline_settings(analyze: A
 
 def test_inline_settings_count_where_no_companion_manages_them(analyze: Analyze) -> None:
     stack = state_bucket_stack()
+    policy = tls_only_policy(stack)
     for key in ("bucket_versioning", "bucket_encryption", "bucket_policy"):
         stack.remove(key)
     stack.set(
@@ -113,7 +113,7 @@ def test_inline_settings_count_where_no_companion_manages_them(analyze: Analyze)
         serverSideEncryptionConfiguration={
             "rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}
         },
-        policy=json.dumps(tls_only_policy()),
+        policy=json.dumps(policy),
     )
     assert s3_findings(analyze(stack.resources())) == []
     stack.set("bucket", versioning={"enabled": False})
@@ -143,49 +143,60 @@ def test_the_allowed_algorithms_are_a_knob(analyze: Analyze) -> None:
     assert "uses sseAlgorithm 'AES256'" in violation.finding
 
 
-def _statement(**changes: Any) -> dict[str, Any]:
-    document = tls_only_policy()
+def _statement(stack: FixtureStack, changes: dict[str, Any]) -> dict[str, Any]:
+    """The TLS-only policy with its statement's fields changed (None removes one);
+    ``{bucket}`` and ``{arn}`` in a value are the real bucket's name and ARN."""
+    bucket = stack["bucket"].outputs
+    document = tls_only_policy(stack)
     statement = document["Statement"][0]
     for key, value in changes.items():
         if value is None:
             del statement[key]
         else:
-            statement[key] = value
+            text = json.dumps(value).replace("{bucket}", bucket["bucket"])
+            statement[key] = json.loads(text.replace("{arn}", bucket["arn"]))
     return document
 
 
 @pytest.mark.parametrize(
-    "document",
+    "changes",
     [
-        _statement(Principal={"AWS": "*"}),
-        _statement(Principal={"AWS": ["*"]}, Action=["s3:*"]),
-        _statement(Action="*", Resource="*"),
-        _statement(Condition={"BoolIfExists": {"aws:SecureTransport": "false"}}),
-        _statement(Condition={"Bool": {"aws:securetransport": False}}),
-        _statement(Resource=[f"arn:aws-cn:s3:::{STATE_BUCKET}/*"]),
+        {"Principal": {"AWS": "*"}},
+        {"Principal": {"AWS": ["*"]}, "Action": ["s3:*"]},
+        {"Action": "*", "Resource": "*"},
+        {"Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}},
+        {"Condition": {"Bool": {"aws:securetransport": False}}},
+        {"Resource": ["arn:aws-cn:s3:::{bucket}/*"]},
     ],
     ids=["aws-star", "lists", "everything", "bool-if-exists", "boolean-false", "partition"],
 )
-def test_ways_of_writing_the_tls_deny(analyze: Analyze, document: dict[str, Any]) -> None:
+def test_ways_of_writing_the_tls_deny(analyze: Analyze, changes: dict[str, Any]) -> None:
     stack = state_bucket_stack()
-    with_policy(stack, document)
+    with_policy(stack, _statement(stack, changes))
     assert s3_findings(analyze(stack.resources())) == []
 
 
 @pytest.mark.parametrize(
-    "document",
+    "changes",
     [
-        _statement(Action="s3:GetObject"),
-        _statement(Principal={"AWS": "arn:aws:iam::123456789012:root"}),
-        _statement(Condition={"Bool": {"aws:SecureTransport": "true"}}),
-        _statement(Resource=[STATE_BUCKET_ARN, "arn:aws:s3:::another-bucket/*"]),
-        {"Version": "2012-10-17", "Statement": []},
+        {"Action": "s3:GetObject"},
+        {"Principal": {"AWS": "arn:aws:iam::123456789012:root"}},
+        {"Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+        {"Resource": ["{arn}", "arn:aws:s3:::another-bucket/*"]},
+        {"Effect": "Allow"},
     ],
-    ids=["one-action", "one-principal", "denies-tls", "other-objects", "empty"],
+    ids=["one-action", "one-principal", "denies-tls", "other-objects", "allows"],
 )
-def test_policies_that_do_not_refuse_plain_http(analyze: Analyze, document: dict[str, Any]) -> None:
+def test_policies_that_do_not_refuse_plain_http(analyze: Analyze, changes: dict[str, Any]) -> None:
     stack = state_bucket_stack()
-    with_policy(stack, document)
+    with_policy(stack, _statement(stack, changes))
+    report = analyze(stack.resources())
+    assert s3_findings(report) == [("s3-bucket-tls-only", stack.urn("bucket_policy"))]
+
+
+def test_a_policy_without_statements_fails(analyze: Analyze) -> None:
+    stack = state_bucket_stack()
+    with_policy(stack, {"Version": "2012-10-17", "Statement": []})
     report = analyze(stack.resources())
     assert s3_findings(report) == [("s3-bucket-tls-only", stack.urn("bucket_policy"))]
 
@@ -197,47 +208,14 @@ def test_a_policy_that_is_not_json_fails(analyze: Analyze) -> None:
     assert "not valid JSON" in violation.finding
 
 
-# --- the real bootstrap program ------------------------------------------------------
-
-
-def bootstrap_program() -> None:
-    define_state_backend()
-
-
-@pytest.fixture(scope="module")
-def bootstrap_run() -> ProgramRun:
-    config = load_stack_config(BOOTSTRAP_DIR, "state")
-    return run_program(
-        bootstrap_program,
-        project=config.project,
-        stack="state",
-        config=config.values,
-        world=lab_world(),
-    )
+# --- the real bootstrap program, with each shipped policy config -------------------
 
 
 @pytest.mark.parametrize("policy_config", [None, "dev.json", "prod.json"])
 def test_the_real_state_bucket_passes_the_whole_pack(
-    analyze: Analyze, bootstrap_run: ProgramRun, policy_config: str | None
+    analyze: Analyze, policy_config: str | None
 ) -> None:
     config = json.loads((PACK_DIR / "config" / policy_config).read_text()) if policy_config else {}
-    report = analyze(bootstrap_run.resources, config)
-    buckets = [r for r in bootstrap_run.resources if r.type == "aws:s3/bucket:Bucket"]
-    assert len(buckets) == 1
+    report = analyze(state_bucket_run().resources, config)
     assert [(v.policy_name, v.finding) for v in report.violations] == []
     assert report.remediations == ()
-
-
-def test_the_real_state_bucket_is_judged_by_its_companions(
-    analyze: Analyze, bootstrap_run: ProgramRun
-) -> None:
-    """Proof the rules looked: without its versioning and policy resources the
-    real bucket fails exactly those two rules."""
-    dropped = {"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketPolicy:BucketPolicy"}
-    resources = [r for r in bootstrap_run.resources if r.type not in dropped]
-    report = analyze(resources, {})
-    bucket = next(r for r in resources if r.type == "aws:s3/bucket:Bucket")
-    assert s3_findings(report) == [
-        ("s3-bucket-tls-only", bucket.urn),
-        ("s3-bucket-versioning", bucket.urn),
-    ]
