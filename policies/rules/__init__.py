@@ -1,19 +1,34 @@
-"""The pack's rules, one module per concern."""
+"""The pack's rules, one module per concern; each rule is declared beside its check."""
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import compute, database, keys, monitoring, network, storage, tags
+from . import (
+    compute,
+    database,
+    database_groups,
+    keys,
+    monitoring,
+    network,
+    network_topology,
+    storage,
+    tags,
+)
+
+# In the order a reader meets them in COVERAGE.md.
+RULE_SETS = (
+    database.rules,
+    database_groups.rules,
+    network.rules,
+    network_topology.rules,
+    compute.rules,
+    keys.rules,
+    tags.rules,
+    monitoring.rules,
+    storage.rules,
+)
 
 
 def all_policies() -> list[Policy]:
-    return [
-        *database.policies(),
-        *network.policies(),
-        *compute.policies(),
-        *keys.policies(),
-        *tags.policies(),
-        *monitoring.policies(),
-        *storage.policies(),
-    ]
+    return [policy for rule_set in RULE_SETS for policy in rule_set.policies]

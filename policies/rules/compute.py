@@ -5,30 +5,31 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, cast
 
-from pulumi_policy import Policy, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
-from .common import (
+from .declaring import (
     ADVISORY,
-    EBS_VOLUME,
-    EC2_EIP,
-    EC2_INSTANCE,
     REMEDIATE,
-    UNKNOWN,
-    Node,
     ResourceCheck,
+    RuleSet,
     StackCheck,
-    as_list,
-    is_bastion,
-    plain,
-    resource_rule,
-    stack_rule,
-    string_list_schema,
-    unknown_refusal,
+    judge,
+    origin,
+    policy_knob,
+    require_flag,
+    stack_key,
+    string_list,
 )
-from .network import BASTION_TAG_CONFIG
+from .network_topology import BASTION_TAG_CONFIG
+from .resource_types import EBS_VOLUME, EC2_EIP, EC2_INSTANCE
+from .stack_view import Node, is_bastion
+from .unknowns import UNKNOWN, as_list, plain, unknown_refusal
+
+rules = RuleSet()
+INSTANCE = (EC2_INSTANCE,)
 
 # Families that are EBS-optimized by default and small enough for a bastion.
 DEFAULT_INSTANCE_TYPES = (
@@ -57,37 +58,6 @@ SECRET_PATTERNS: tuple[tuple[str, str], ...] = (
 # --- IMDSv2 ----------------------------------------------------------------------
 
 
-def _imdsv2(check: ResourceCheck) -> None:
-    options = check.props.get("metadataOptions")
-    if options is UNKNOWN:
-        check.report(
-            unknown_refusal(
-                "metadataOptions",
-                "the instance requires IMDSv2 session tokens",
-                "Set metadataOptions.httpTokens='required' as a literal.",
-            )
-        )
-        return
-    options = options if isinstance(options, dict) else {}
-    endpoint, tokens = options.get("httpEndpoint"), options.get("httpTokens")
-    if endpoint == "disabled":
-        return
-    if tokens is UNKNOWN or endpoint is UNKNOWN:
-        check.report(
-            unknown_refusal(
-                "metadataOptions.httpTokens",
-                "IMDSv1 is off",
-                "Set metadataOptions.httpTokens='required' as a literal.",
-            )
-        )
-    elif tokens != "required":
-        check.report(
-            f"metadataOptions.httpTokens is {tokens or 'not set'}, so the instance answers IMDSv1: "
-            "any SSRF or proxy on the host can read its role's credentials. "
-            "Set metadataOptions.httpTokens='required'."
-        )
-
-
 def _require_imdsv2(
     args: ResourceValidationArgs, config: dict[str, Any]
 ) -> Mapping[str, Any] | None:
@@ -108,12 +78,64 @@ def _require_imdsv2(
     return props
 
 
+@rules.resource(
+    name="ec2-imdsv2",
+    description=(
+        "EC2 instances require IMDSv2 session tokens (remediated by setting httpTokens=required)."
+    ),
+    severity=Severity.HIGH,
+    fix="Keep metadata_options.http_tokens='required' on the instance (the pack rewrites it).",
+    types=INSTANCE,
+    remediate=_require_imdsv2,
+    level=REMEDIATE,
+)
+def imdsv2(check: ResourceCheck) -> None:
+    options = check.props.get("metadataOptions")
+    if options is UNKNOWN:
+        check.report(
+            unknown_refusal(
+                "metadataOptions",
+                "the instance requires IMDSv2 session tokens",
+                "Set metadataOptions.httpTokens='required' as a literal.",
+            )
+        )
+        return
+    options = options if isinstance(options, dict) else {}
+    endpoint, tokens = options.get("httpEndpoint"), options.get("httpTokens")
+    if endpoint == "disabled":
+        return
+    judge(
+        check.report,
+        UNKNOWN if UNKNOWN in (tokens, endpoint) else tokens,
+        what="metadataOptions.httpTokens",
+        claim="IMDSv1 is off",
+        known="Set metadataOptions.httpTokens='required' as a literal.",
+        problem=lambda value: (
+            f"metadataOptions.httpTokens is {value or 'not set'} ({origin(None)}), so the "
+            "instance answers IMDSv1: any SSRF or proxy on the host can read its role's "
+            "credentials."
+            if value != "required"
+            else None
+        ),
+    )
+
+
 # --- volumes ---------------------------------------------------------------------------
+
+
+def _unless(wanted: object, problem: str) -> Callable[[object], str | None]:
+    """``problem`` for any value but ``wanted``."""
+    return lambda value: None if value is wanted else problem
+
+
+def _if(bad: object, problem: str) -> Callable[[object], str | None]:
+    """``problem`` for the value ``bad`` only."""
+    return lambda value: problem if value is bad else None
 
 
 def _devices(check: ResourceCheck) -> list[tuple[str, Any]]:
     if check.type == EBS_VOLUME:
-        return [(f"volume '{check.name}'", check.props)]
+        return [(f"volume '{check.name}'", dict(check.props))]
     found: list[tuple[str, Any]] = [("rootBlockDevice", check.props.get("rootBlockDevice"))]
     extra = as_list(check.props.get("ebsBlockDevices"))
     if extra is UNKNOWN:
@@ -125,7 +147,24 @@ def _devices(check: ResourceCheck) -> list[tuple[str, Any]]:
     return found
 
 
-def _volumes_encrypted(check: ResourceCheck) -> None:
+@rules.resource(
+    name="ec2-volumes-encrypted",
+    description="Root and EBS volumes are encrypted (optionally with a given KMS key).",
+    severity=Severity.HIGH,
+    fix=(
+        "Set encrypted=True on root_block_device and on every EBS volume (with "
+        f"{policy_knob('ec2-volumes-encrypted', 'kmsKeyId')} set, kms_key_id to that key)."
+    ),
+    types=(EC2_INSTANCE, EBS_VOLUME),
+    config={
+        "kmsKeyId": {
+            "type": "string",
+            "description": "KMS key volumes must use; empty accepts any key.",
+            "default": "",
+        }
+    },
+)
+def volumes_encrypted(check: ResourceCheck) -> None:
     wanted_key = check.config.get("kmsKeyId") or ""
     for label, device in _devices(check):
         if device is UNKNOWN:
@@ -135,85 +174,129 @@ def _volumes_encrypted(check: ResourceCheck) -> None:
             continue
         if device is None:
             check.report(
-                f"{label} is not set, so the root volume takes the AMI snapshot's encryption "
-                "(unencrypted unless the account's EBS default encryption is on). Set "
-                "rootBlockDevice.encrypted=true."
+                f"{label} is not set ({origin(None)}), so the root volume takes the AMI "
+                "snapshot's encryption: unencrypted unless the account's EBS default encryption "
+                "is on."
             )
             continue
         encrypted = device.get("encrypted") if isinstance(device, dict) else None
-        if encrypted is UNKNOWN:
-            check.report(
-                unknown_refusal(f"{label}.encrypted", "the volume is encrypted", "Set it to true.")
-            )
-        elif encrypted is not True:
-            check.report(f"{label} is not encrypted. Set encrypted=true.")
+        unencrypted = (
+            f"{label} is not encrypted ({origin(None)}): its data and snapshots are stored in "
+            "the clear."
+        )
+        judge(
+            check.report,
+            encrypted,
+            what=f"{label}.encrypted",
+            claim="the volume is encrypted",
+            known="Set it to the literal true.",
+            problem=_unless(True, unencrypted),
+        )
         if wanted_key and isinstance(device, dict) and device.get("kmsKeyId") != wanted_key:
-            check.report(f"{label} must be encrypted with {wanted_key}.")
+            check.report(
+                f"{label} is not encrypted with {wanted_key}, the key "
+                f"{policy_knob('ec2-volumes-encrypted', 'kmsKeyId')} requires."
+            )
 
 
-def _delete_on_termination(check: ResourceCheck) -> None:
+@rules.resource(
+    name="ec2-volumes-delete-on-termination",
+    description="An instance's volumes are deleted with it.",
+    severity=Severity.LOW,
+    fix="Set delete_on_termination=True on the root and EBS block devices.",
+    types=INSTANCE,
+    level=ADVISORY,
+)
+def delete_on_termination(check: ResourceCheck) -> None:
     for label, device in _devices(check):
         if not isinstance(device, dict):
             continue
-        value = device.get("deleteOnTermination")
-        if value is False:
-            check.report(
-                f"{label} survives the instance (deleteOnTermination=false) and keeps costing "
-                "money unnoticed. Set deleteOnTermination=true."
-            )
-        elif value is UNKNOWN:
-            check.report(
-                unknown_refusal(
-                    f"{label}.deleteOnTermination",
-                    "the volume goes with the instance",
-                    "Set it to true.",
-                )
-            )
+        survives = (
+            f"{label} survives the instance (deleteOnTermination=false; {origin(None)}) and "
+            "keeps costing money unnoticed."
+        )
+        judge(
+            check.report,
+            device.get("deleteOnTermination"),
+            what=f"{label}.deleteOnTermination",
+            claim="the volume goes with the instance",
+            known="Set it to the literal true.",
+            problem=_if(False, survives),
+        )
 
 
 # --- the instance itself ---------------------------------------------------------------
 
 
-def _instance_type(check: ResourceCheck) -> None:
+@rules.resource(
+    name="ec2-instance-type-allowed",
+    description="EC2 instance types come from the team's allow-list.",
+    severity=Severity.MEDIUM,
+    fix=(
+        f"Set {stack_key('bastionInstanceType')} in Pulumi.<stack>.yaml to a type on the "
+        f"allow-list, or add the type to "
+        f"{policy_knob('ec2-instance-type-allowed', 'allowedInstanceTypes')}."
+    ),
+    types=INSTANCE,
+    config={
+        "allowedInstanceTypes": string_list(
+            "Instance types that may be launched.", DEFAULT_INSTANCE_TYPES
+        )
+    },
+)
+def instance_type(check: ResourceCheck) -> None:
     allowed = list(check.config.get("allowedInstanceTypes") or [])
-    value = check.props.get("instanceType")
-    if value is UNKNOWN:
-        check.report(
-            unknown_refusal(
-                "instanceType",
-                "the instance type is on the allow-list",
-                "Set instanceType as a literal.",
-            )
-        )
-    elif value not in allowed:
-        check.report(
-            f"instanceType {value!r} is not on the allow-list ({', '.join(allowed)}). Pick one of "
-            "them or extend allowedInstanceTypes in the policy config."
-        )
+    key = stack_key("bastionInstanceType")
+    judge(
+        check.report,
+        check.props.get("instanceType"),
+        what=f"instanceType ({origin(key)})",
+        claim="the instance type is on the allow-list",
+        known="Set instanceType as a literal.",
+        problem=lambda value: (
+            f"instanceType {value!r} ({origin(key)}) is not on the allow-list of "
+            f"{policy_knob('ec2-instance-type-allowed', 'allowedInstanceTypes')} "
+            f"({', '.join(allowed)})."
+            if value not in allowed
+            else None
+        ),
+    )
 
 
-def _detailed_monitoring(check: ResourceCheck) -> None:
-    value = check.props.get("monitoring")
-    if value is UNKNOWN:
-        check.report(
-            unknown_refusal("monitoring", "detailed monitoring is on", "Set monitoring=true.")
-        )
-    elif value is not True:
-        check.report(
-            "Detailed monitoring is off: metrics arrive every 5 minutes, too slow for status-check "
-            "alarms. Set monitoring=true."
-        )
+@rules.resource(
+    name="ec2-detailed-monitoring",
+    description="EC2 instances have detailed (1-minute) monitoring.",
+    severity=Severity.LOW,
+    fix="Keep monitoring=True on the instance.",
+    types=INSTANCE,
+    level=ADVISORY,
+)
+def detailed_monitoring(check: ResourceCheck) -> None:
+    require_flag(
+        check,
+        "monitoring",
+        key=None,
+        claim="detailed monitoring is on",
+        why="metrics arrive every 5 minutes, too slow for the status-check alarms",
+    )
 
 
-def _instance_profile(check: ResourceCheck) -> None:
-    value = check.props.get("iamInstanceProfile")
-    if value in (None, ""):
-        check.report(
-            "The instance has no IAM instance profile, so it cannot be reached by Session Manager "
-            "or patched by Systems Manager, and tools on it fall back to long-lived keys. "
-            "Attach an instance profile with the least privilege it needs."
-        )
+@rules.resource(
+    name="ec2-iam-instance-profile",
+    description="EC2 instances run with an IAM instance profile.",
+    severity=Severity.MEDIUM,
+    fix="Attach an instance profile with the least privilege it needs "
+    "(the bastion's has AmazonSSMManagedInstanceCore).",
+    types=INSTANCE,
+)
+def instance_profile(check: ResourceCheck) -> None:
     # An unknown profile name is a profile being created: something will be attached.
+    if check.props.get("iamInstanceProfile") in (None, ""):
+        check.report(
+            f"The instance has no IAM instance profile ({origin(None)}), so Session Manager "
+            "cannot reach it, Systems Manager cannot patch it, and tools on it fall back to "
+            "long-lived keys."
+        )
 
 
 def _decoded(value: str) -> str:
@@ -223,7 +306,20 @@ def _decoded(value: str) -> str:
         return value
 
 
-def _user_data(check: ResourceCheck) -> None:
+@rules.resource(
+    name="ec2-user-data-no-secrets",
+    description="EC2 user data holds no credentials, keys or passwords.",
+    severity=Severity.HIGH,
+    fix="Keep user data static; fetch secrets at boot from Secrets Manager or SSM Parameter "
+    "Store with the instance's role.",
+    types=INSTANCE,
+    config={
+        "extraPatterns": string_list(
+            "More regular expressions that mark a secret in user data.", []
+        )
+    },
+)
+def user_data(check: ResourceCheck) -> None:
     patterns = [(p, label) for p, label in SECRET_PATTERNS] + [
         (str(p), "a configured secret pattern") for p in check.config.get("extraPatterns") or []
     ]
@@ -234,7 +330,7 @@ def _user_data(check: ResourceCheck) -> None:
                 unknown_refusal(
                     prop,
                     "it holds no secret",
-                    "Keep user data static; fetch secrets at boot from Secrets Manager or SSM.",
+                    "Build user data from literals and stack config only.",
                 )
             )
             continue
@@ -244,9 +340,8 @@ def _user_data(check: ResourceCheck) -> None:
         for pattern, label in patterns:
             if re.search(pattern, text):
                 check.report(
-                    f"{prop} contains {label}. User data is readable by anyone who can "
-                    "describe the instance (and from the instance metadata service); fetch "
-                    "secrets at boot from Secrets Manager or SSM Parameter Store instead."
+                    f"{prop} contains {label} ({origin(None)}). User data is readable by anyone "
+                    "who can describe the instance, and from its metadata service."
                 )
                 break
 
@@ -254,9 +349,18 @@ def _user_data(check: ResourceCheck) -> None:
 # --- stack rules -------------------------------------------------------------------------
 
 
-def _public_ip_bastion_only(check: StackCheck) -> None:
+@rules.stack(
+    name="ec2-public-ip-bastion-only",
+    description="Only the bastion instance gets a public IP address.",
+    severity=Severity.HIGH,
+    fix="Set associate_public_ip_address=False on every other instance and give it no Elastic "
+    "IP; reach it through the bastion.",
+    config=dict(BASTION_TAG_CONFIG),
+)
+def public_ip_bastion_only(check: StackCheck) -> None:
     view = check.view
     key, value = str(check.config["bastionTagKey"]), str(check.config["bastionTagValue"])
+    tag_knob = policy_knob("ec2-public-ip-bastion-only", "bastionTagKey")
     private, complete = view.private_subnets()
     for instance in view.of_type(EC2_INSTANCE):
         bastion = is_bastion(instance, key, value)
@@ -274,8 +378,8 @@ def _public_ip_bastion_only(check: StackCheck) -> None:
             )
         elif public is True:
             check.report(
-                f"Instance '{instance.name}' is not the bastion ({key}={value}) but asks for a "
-                "public IP. Set associatePublicIpAddress=false and reach it through the bastion.",
+                f"Instance '{instance.name}' is not the bastion (no {key}={value} tag, the mark "
+                f"{tag_knob} names) but asks for a public IP ({origin(None)}).",
                 instance.urn,
             )
         elif public is UNKNOWN:
@@ -293,8 +397,7 @@ def _public_ip_bastion_only(check: StackCheck) -> None:
                 check.report(
                     f"Instance '{instance.name}' leaves associatePublicIpAddress unset in subnet "
                     f"{subnet if subnet is not UNKNOWN else '(unknown)'}, which is not one of the "
-                    "private subnets, so it gets a public IP if that subnet maps them on launch. "
-                    "Set associatePublicIpAddress=false.",
+                    "private subnets, so it gets a public IP if that subnet maps them on launch.",
                     instance.urn,
                 )
     for eip in view.of_type(EC2_EIP):
@@ -303,7 +406,7 @@ def _public_ip_bastion_only(check: StackCheck) -> None:
             if is_bastion(target, key, value) is not True:
                 check.report(
                     f"Elastic IP '{eip.name}' gives instance '{target.name}', which is not the "
-                    "bastion, a public address. Remove it.",
+                    f"bastion, a public address ({origin(None)}).",
                     eip.urn,
                 )
         if targets.unresolved:
@@ -324,9 +427,26 @@ def _ami_source(instance: Node) -> Node | None:
     return None
 
 
-def _ami_owner(check: StackCheck) -> None:
+@rules.stack(
+    name="ec2-ami-owner-allowed",
+    description="Instances boot only AMIs published by an allowed owner.",
+    severity=Severity.HIGH,
+    fix=(
+        "Look the AMI up with owners from allowedOwners and register amiId/amiOwnerId on the "
+        "component that did, as the program's bastion does; or pin an AMI listed in "
+        f"{policy_knob('ec2-ami-owner-allowed', 'allowedAmiIds')}."
+    ),
+    config={
+        "allowedOwners": string_list(
+            "AMI owner ids or aliases that may publish images.", ["amazon", "137112412989"]
+        ),
+        "allowedAmiIds": string_list("Individually approved AMI ids.", []),
+    },
+)
+def ami_owner(check: StackCheck) -> None:
     allowed_owners = {str(o) for o in check.config.get("allowedOwners") or []}
     allowed_amis = {str(a) for a in check.config.get("allowedAmiIds") or []}
+    owners_knob = policy_knob("ec2-ami-owner-allowed", "allowedOwners")
     for instance in check.view.of_type(EC2_INSTANCE):
         ami = instance.props.get("ami")
         if ami is UNKNOWN:
@@ -345,8 +465,7 @@ def _ami_owner(check: StackCheck) -> None:
         if source is None:
             check.report(
                 f"Instance '{instance.name}' runs AMI {ami!r}, whose publisher nothing in the "
-                "stack states. Register amiId and amiOwnerId (from the AMI lookup) as outputs of "
-                "the component that chose it, or list the AMI in allowedAmiIds.",
+                "stack states: no component above it registers amiId and amiOwnerId.",
                 instance.urn,
             )
             continue
@@ -363,8 +482,8 @@ def _ami_owner(check: StackCheck) -> None:
         elif not any(o in allowed_owners for o in owners):
             check.report(
                 f"Instance '{instance.name}' runs AMI {ami!r} published by "
-                f"{', '.join(map(str, owners))}, not by an allowed owner "
-                f"({', '.join(sorted(allowed_owners))}). Use an image from an allowed publisher.",
+                f"{', '.join(map(str, owners))}, not by an owner {owners_knob} allows "
+                f"({', '.join(sorted(allowed_owners))}).",
                 instance.urn,
             )
         looked_up = source.props.get("amiId")
@@ -374,115 +493,3 @@ def _ami_owner(check: StackCheck) -> None:
                 f"component '{source.name}' looked up and vouched for.",
                 instance.urn,
             )
-
-
-def policies() -> list[Policy]:
-    return [
-        resource_rule(
-            name="ec2-imdsv2",
-            description=(
-                "EC2 instances require IMDSv2 session tokens "
-                "(remediated by setting httpTokens=required)."
-            ),
-            severity=Severity.HIGH,
-            remediation_steps="Set metadataOptions.httpTokens='required'.",
-            types=(EC2_INSTANCE,),
-            check=_imdsv2,
-            remediate=_require_imdsv2,
-            level=REMEDIATE,
-        ),
-        resource_rule(
-            name="ec2-volumes-encrypted",
-            description="Root and EBS volumes are encrypted (optionally with a given KMS key).",
-            severity=Severity.HIGH,
-            remediation_steps="Set encrypted=true on rootBlockDevice and on every EBS volume.",
-            types=(EC2_INSTANCE, EBS_VOLUME),
-            check=_volumes_encrypted,
-            config={
-                "kmsKeyId": {
-                    "type": "string",
-                    "description": "KMS key volumes must use; empty accepts any key.",
-                    "default": "",
-                }
-            },
-        ),
-        resource_rule(
-            name="ec2-volumes-delete-on-termination",
-            description="An instance's volumes are deleted with it.",
-            severity=Severity.LOW,
-            remediation_steps="Set deleteOnTermination=true on the root and EBS block devices.",
-            types=(EC2_INSTANCE,),
-            check=_delete_on_termination,
-            level=ADVISORY,
-        ),
-        resource_rule(
-            name="ec2-instance-type-allowed",
-            description="EC2 instance types come from the team's allow-list.",
-            severity=Severity.MEDIUM,
-            remediation_steps="Use one of allowedInstanceTypes.",
-            types=(EC2_INSTANCE,),
-            check=_instance_type,
-            config={
-                "allowedInstanceTypes": string_list_schema(
-                    "Instance types that may be launched.", DEFAULT_INSTANCE_TYPES
-                )
-            },
-        ),
-        resource_rule(
-            name="ec2-detailed-monitoring",
-            description="EC2 instances have detailed (1-minute) monitoring.",
-            severity=Severity.LOW,
-            remediation_steps="Set monitoring=true.",
-            types=(EC2_INSTANCE,),
-            check=_detailed_monitoring,
-            level=ADVISORY,
-        ),
-        resource_rule(
-            name="ec2-iam-instance-profile",
-            description="EC2 instances run with an IAM instance profile.",
-            severity=Severity.MEDIUM,
-            remediation_steps="Attach an instance profile (e.g. AmazonSSMManagedInstanceCore).",
-            types=(EC2_INSTANCE,),
-            check=_instance_profile,
-        ),
-        resource_rule(
-            name="ec2-user-data-no-secrets",
-            description="EC2 user data holds no credentials, keys or passwords.",
-            severity=Severity.HIGH,
-            remediation_steps="Fetch secrets at boot from Secrets Manager or SSM Parameter Store.",
-            types=(EC2_INSTANCE,),
-            check=_user_data,
-            config={
-                "extraPatterns": string_list_schema(
-                    "More regular expressions that mark a secret in user data.", []
-                )
-            },
-        ),
-        stack_rule(
-            name="ec2-public-ip-bastion-only",
-            description="Only the bastion instance gets a public IP address.",
-            severity=Severity.HIGH,
-            remediation_steps=(
-                "Set associatePublicIpAddress=false on every other instance; give it no Elastic IP."
-            ),
-            check=_public_ip_bastion_only,
-            config=dict(BASTION_TAG_CONFIG),
-        ),
-        stack_rule(
-            name="ec2-ami-owner-allowed",
-            description="Instances boot only AMIs published by an allowed owner.",
-            severity=Severity.HIGH,
-            remediation_steps=(
-                "Look the AMI up with owners from allowedOwners and register amiId/amiOwnerId on "
-                "the component that did; or pin an AMI listed in allowedAmiIds."
-            ),
-            check=_ami_owner,
-            config={
-                "allowedOwners": string_list_schema(
-                    "AMI owner ids or aliases that may publish images.",
-                    ["amazon", "137112412989"],
-                ),
-                "allowedAmiIds": string_list_schema("Individually approved AMI ids.", []),
-            },
-        ),
-    ]

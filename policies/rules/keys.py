@@ -8,20 +8,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_policy import Policy, Severity
+from pulumi_policy import Severity
 
-from .common import (
-    KEY_PAIR,
-    TLS_PRIVATE_KEY,
-    UNKNOWN,
+from .declaring import (
     ResourceCheck,
+    RuleSet,
     StackCheck,
-    as_int,
-    resource_rule,
-    stack_rule,
-    string_list_schema,
-    unknown_refusal,
+    origin,
+    policy_knob,
+    stack_key,
+    string_list,
 )
+from .resource_types import KEY_PAIR, TLS_PRIVATE_KEY
+from .unknowns import UNKNOWN, as_int, unknown_refusal
+
+rules = RuleSet()
+ALGORITHM_KEY = "sshKeyAlgorithm"
+STRONG = "ED25519 or RSA 4096"
 
 # The TLS provider's defaults when the program leaves them out.
 TLS_DEFAULT_RSA_BITS = 2048
@@ -34,7 +37,7 @@ KEY_STRENGTH_CONFIG = {
         "description": "Smallest accepted RSA modulus.",
         "default": 3072,
     },
-    "allowedEcdsaCurves": string_list_schema("Accepted ECDSA curves.", ["P256", "P384", "P521"]),
+    "allowedEcdsaCurves": string_list("Accepted ECDSA curves.", ["P256", "P384", "P521"]),
 }
 
 
@@ -45,29 +48,32 @@ class KeyFacts:
     curve: str | None = None
 
 
-def key_problems(facts: KeyFacts, config: dict[str, Any], subject: str) -> list[str]:
-    """Why a key of this algorithm and size is not accepted (empty if it is)."""
+def key_problems(facts: KeyFacts, config: dict[str, Any], subject: str, rule: str) -> list[str]:
+    """Why a key of this algorithm and size is not accepted (empty if it is);
+    ``rule`` owns the knobs that set the limits."""
     minimum = as_int(config.get("minimumRsaBits")) or 3072
     curves = [str(c) for c in config.get("allowedEcdsaCurves") or []]
     algorithm = facts.algorithm.upper()
     if algorithm == "RSA":
         if facts.rsa_bits is None or facts.rsa_bits < minimum:  # type: ignore[operator]
             return [
-                f"{subject} is RSA with {facts.rsa_bits} bits; at least {minimum} are required "
-                "(NIST deprecates 2048-bit RSA after 2030). Use ED25519, or RSA 4096."
+                f"{subject} is RSA with {facts.rsa_bits} bits; "
+                f"{policy_knob(rule, 'minimumRsaBits')} asks for at least {minimum} "
+                "(NIST deprecates 2048-bit RSA after 2030)."
             ]
         return []
     if algorithm in ("DSA", "SSH-DSS"):
-        return [
-            f"{subject} is DSA, which OpenSSH no longer accepts and which is broken. Use ED25519."
-        ]
+        return [f"{subject} is DSA, which OpenSSH no longer accepts and which is broken."]
     if algorithm == "ECDSA":
         if facts.curve not in curves:
-            return [f"{subject} is ECDSA on curve {facts.curve}; use one of {', '.join(curves)}."]
+            return [
+                f"{subject} is ECDSA on curve {facts.curve}, not one of "
+                f"{policy_knob(rule, 'allowedEcdsaCurves')} ({', '.join(curves)})."
+            ]
         return []
     if algorithm in ("ED25519", "SK-ED25519", "SK-ECDSA"):
         return []
-    return [f"{subject} uses algorithm {facts.algorithm}, which is not accepted. Use ED25519."]
+    return [f"{subject} uses algorithm {facts.algorithm}, which is not accepted."]
 
 
 def tls_key_facts(props: Mapping[str, Any]) -> KeyFacts | str:
@@ -130,19 +136,41 @@ def openssh_key_facts(text: str) -> KeyFacts | None:
     return KeyFacts(name)
 
 
-def _tls_key_strength(check: ResourceCheck) -> None:
+@rules.resource(
+    name="tls-key-strength",
+    description=(
+        "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; never DSA."
+    ),
+    severity=Severity.HIGH,
+    fix=f"Set {stack_key(ALGORITHM_KEY)} in Pulumi.<stack>.yaml to {STRONG}.",
+    types=(TLS_PRIVATE_KEY,),
+    config=dict(KEY_STRENGTH_CONFIG),
+)
+def tls_key_strength(check: ResourceCheck) -> None:
     facts = tls_key_facts(check.props)
     if isinstance(facts, str):
         check.report(
             unknown_refusal(facts, "the key is strong enough", f"Set {facts} as a literal.")
         )
         return
-    for problem in key_problems(facts, check.config, f"Private key '{check.name}'"):
+    subject = f"Private key '{check.name}' ({origin(stack_key(ALGORITHM_KEY))})"
+    for problem in key_problems(facts, check.config, subject, "tls-key-strength"):
         check.report(problem)
 
 
-def _key_pair_strength(check: StackCheck) -> None:
+@rules.stack(
+    name="ec2-key-pair-strength",
+    description="EC2 key pairs hold strong public keys (judged by the key that made them).",
+    severity=Severity.HIGH,
+    fix=(
+        f"Generate the key with {stack_key(ALGORITHM_KEY)} set to {STRONG}, or give your own "
+        f"{STRONG} public key in {stack_key('sshPublicKey')} (Pulumi.<stack>.yaml)."
+    ),
+    config=dict(KEY_STRENGTH_CONFIG),
+)
+def key_pair_strength(check: StackCheck) -> None:
     view = check.view
+    rule = "ec2-key-pair-strength"
     for pair in view.of_type(KEY_PAIR):
         sources = view.resolve(pair, "publicKey", (TLS_PRIVATE_KEY,))
         public_key = pair.props.get("publicKey")
@@ -160,15 +188,17 @@ def _key_pair_strength(check: StackCheck) -> None:
                     pair.urn,
                 )
                 continue
-            for problem in key_problems(
-                facts, check.config, f"Key pair '{pair.name}' (from '{key.name}')"
-            ):
+            subject = (
+                f"Key pair '{pair.name}' (from '{key.name}', {origin(stack_key(ALGORITHM_KEY))})"
+            )
+            for problem in key_problems(facts, check.config, subject, rule):
                 check.report(problem, pair.urn)
         if isinstance(public_key, str):
             facts_or_none = openssh_key_facts(public_key)
             if facts_or_none is not None:
                 judged = True
-                for problem in key_problems(facts_or_none, check.config, f"Key pair '{pair.name}'"):
+                subject = f"Key pair '{pair.name}' ({origin(stack_key('sshPublicKey'))})"
+                for problem in key_problems(facts_or_none, check.config, subject, rule):
                     check.report(problem, pair.urn)
         if judged:
             continue
@@ -184,32 +214,8 @@ def _key_pair_strength(check: StackCheck) -> None:
             )
         else:
             check.report(
-                f"The public key of key pair '{pair.name}' is not an OpenSSH public key this check "
-                "can read, so its strength cannot be shown. Give it as 'ssh-ed25519 AAAA...'.",
+                f"The public key of key pair '{pair.name}' ({origin(stack_key('sshPublicKey'))}) "
+                "is not an OpenSSH public key this check can read, so its strength cannot be "
+                "shown.",
                 pair.urn,
             )
-
-
-def policies() -> list[Policy]:
-    return [
-        resource_rule(
-            name="tls-key-strength",
-            description=(
-                "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; "
-                "never DSA."
-            ),
-            severity=Severity.HIGH,
-            remediation_steps="Use algorithm=ED25519, or RSA with rsaBits=4096.",
-            types=(TLS_PRIVATE_KEY,),
-            check=_tls_key_strength,
-            config=dict(KEY_STRENGTH_CONFIG),
-        ),
-        stack_rule(
-            name="ec2-key-pair-strength",
-            description="EC2 key pairs hold strong public keys (judged by the key that made them).",
-            severity=Severity.HIGH,
-            remediation_steps="Register an ED25519 key (or RSA 4096); never DSA or short RSA.",
-            check=_key_pair_strength,
-            config=dict(KEY_STRENGTH_CONFIG),
-        ),
-    ]

@@ -3,23 +3,14 @@ and the stack rule that every database is watched."""
 
 from __future__ import annotations
 
-from pulumi_policy import Policy, Severity
+from pulumi_policy import Severity
 
-from .common import (
-    METRIC_ALARM,
-    RDS_INSTANCE,
-    SNS_TOPIC,
-    UNKNOWN,
-    Node,
-    ResourceCheck,
-    StackCheck,
-    Unknown,
-    as_list,
-    resource_rule,
-    stack_rule,
-    string_list_schema,
-    unknown_refusal,
-)
+from .declaring import ResourceCheck, RuleSet, StackCheck, judge, origin, policy_knob, string_list
+from .resource_types import METRIC_ALARM, RDS_INSTANCE, SNS_TOPIC
+from .stack_view import Node
+from .unknowns import UNKNOWN, Unknown, as_list, unknown_refusal
+
+rules = RuleSet()
 
 RDS_NAMESPACE = "AWS/RDS"
 RDS_DIMENSION = "DBInstanceIdentifier"
@@ -40,34 +31,48 @@ FALLING_METRICS = frozenset({"FreeableMemory", "FreeStorageSpace"})
 BAND_OPERATOR = "LessThanLowerOrGreaterThanUpperThreshold"
 
 
-def _alarm_actions(check: ResourceCheck) -> None:
-    enabled = check.props.get("actionsEnabled")
-    if enabled is UNKNOWN:
-        check.report(
-            unknown_refusal(
-                "actionsEnabled",
-                "the alarm notifies anyone",
-                "Set actionsEnabled=true as a literal.",
-            )
-        )
-    elif enabled is False:
-        check.report("actionsEnabled is false: the alarm fires silently. Set actionsEnabled=true.")
+@rules.resource(
+    name="cloudwatch-alarm-actions",
+    description="CloudWatch alarms have actions enabled and somewhere to send them.",
+    severity=Severity.MEDIUM,
+    fix="Set actions_enabled=True and alarm_actions=[<the stack's SNS topic ARN>], as the "
+    "program's monitoring component does.",
+    types=(METRIC_ALARM,),
+)
+def alarm_actions(check: ResourceCheck) -> None:
+    judge(
+        check.report,
+        check.props.get("actionsEnabled"),
+        what="actionsEnabled",
+        claim="the alarm notifies anyone",
+        known="Set actionsEnabled=true as a literal.",
+        problem=lambda enabled: (
+            f"actionsEnabled is false ({origin(None)}): the alarm fires silently."
+            if enabled is False
+            else None
+        ),
+    )
     actions = check.props.get("alarmActions")
     if actions is UNKNOWN:
         return  # actions will be there (e.g. a topic's ARN being created)
     if not actions:
-        check.report(
-            "The alarm has no alarmActions, so nobody hears about it. "
-            "Send it to the stack's SNS topic."
-        )
+        check.report(f"The alarm has no alarmActions ({origin(None)}), so nobody hears about it.")
 
 
-def _topic_encrypted(check: ResourceCheck) -> None:
+@rules.resource(
+    name="sns-topic-encrypted",
+    description="SNS topics are encrypted at rest with KMS.",
+    severity=Severity.MEDIUM,
+    fix="Set kms_master_key_id to a customer-managed KMS key whose policy lets "
+    "cloudwatch.amazonaws.com use it (the AWS-managed alias/aws/sns does not).",
+    types=(SNS_TOPIC,),
+)
+def topic_encrypted(check: ResourceCheck) -> None:
     key = check.props.get("kmsMasterKeyId")
     if key in (None, ""):
         check.report(
-            "The SNS topic is not encrypted at rest. Set kmsMasterKeyId to a KMS key whose policy "
-            "lets cloudwatch.amazonaws.com use it (the AWS-managed alias/aws/sns does not)."
+            f"The SNS topic is not encrypted at rest ({origin(None)}): the alarm messages it "
+            "carries, with the database's names, are stored in the clear."
         )
     # An unknown key id is a key being created: the topic will be encrypted.
 
@@ -167,7 +172,26 @@ def _database_label(instance: Node) -> str:
     return f"Database '{instance.name}'"
 
 
-def _database_alarms(check: StackCheck) -> None:
+@rules.stack(
+    name="database-alarms",
+    description="Every RDS instance has CPU, memory, storage and connection alarms pointing at it, "
+    "each enabled, comparing the right way, with alarm and OK actions.",
+    severity=Severity.MEDIUM,
+    fix=(
+        "Add a CloudWatch metric alarm per required metric in namespace AWS/RDS with "
+        "dimensions.DBInstanceIdentifier set from the instance's identifier output, "
+        "actions_enabled=True and alarm_actions/ok_actions set to the stack's SNS topic, as the "
+        "program's monitoring component does; or change "
+        f"{policy_knob('database-alarms', 'requiredMetrics')}."
+    ),
+    config={
+        "requiredMetrics": string_list(
+            "AWS/RDS metrics every database must have an alarm on.",
+            DEFAULT_DATABASE_METRICS,
+        )
+    },
+)
+def database_alarms(check: StackCheck) -> None:
     required = [str(m) for m in check.config.get("requiredMetrics") or []]
     alarms = check.view.of_type(METRIC_ALARM)
     for instance in check.view.of_type(RDS_INSTANCE):
@@ -208,50 +232,8 @@ def _database_alarms(check: StackCheck) -> None:
             else:
                 check.report(
                     f"{label} has no {metric} alarm in namespace {RDS_NAMESPACE} with "
-                    f"{RDS_DIMENSION} set to it, so nobody is told when it goes bad. Add one "
-                    "with actionsEnabled=true, alarmActions and okActions set to the stack's "
-                    "SNS topic.",
+                    f"{RDS_DIMENSION} set to it ({origin(None)}; "
+                    f"{policy_knob('database-alarms', 'requiredMetrics')} asks for one), so "
+                    "nobody is told when it goes bad.",
                     instance.urn,
                 )
-
-
-def policies() -> list[Policy]:
-    return [
-        resource_rule(
-            name="cloudwatch-alarm-actions",
-            description="CloudWatch alarms have actions enabled and somewhere to send them.",
-            severity=Severity.MEDIUM,
-            remediation_steps="Set actionsEnabled=true and alarmActions=[<SNS topic ARN>].",
-            types=(METRIC_ALARM,),
-            check=_alarm_actions,
-        ),
-        resource_rule(
-            name="sns-topic-encrypted",
-            description="SNS topics are encrypted at rest with KMS.",
-            severity=Severity.MEDIUM,
-            remediation_steps="Set kmsMasterKeyId to a customer-managed key CloudWatch may use.",
-            types=(SNS_TOPIC,),
-            check=_topic_encrypted,
-        ),
-        stack_rule(
-            name="database-alarms",
-            description=(
-                "Every RDS instance has CPU, memory, storage and connection alarms pointing at it, "
-                "each enabled, comparing the right way, with alarm and OK actions."
-            ),
-            severity=Severity.MEDIUM,
-            remediation_steps=(
-                "Add a CloudWatch metric alarm per required metric in namespace AWS/RDS with "
-                "dimensions.DBInstanceIdentifier set from the instance's identifier output, "
-                "actionsEnabled=true and alarmActions/okActions set to the stack's SNS topic "
-                "(components/monitoring.py does this)."
-            ),
-            check=_database_alarms,
-            config={
-                "requiredMetrics": string_list_schema(
-                    "AWS/RDS metrics every database must have an alarm on.",
-                    DEFAULT_DATABASE_METRICS,
-                )
-            },
-        ),
-    ]

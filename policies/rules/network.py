@@ -1,54 +1,31 @@
-"""Guardrails for security groups and every way of writing their rules.
+"""Guardrails for each security-group permission where it is declared.
 
-Resource rules judge each permission where it is declared (inline blocks,
-``aws:ec2/securityGroupRule``, ``aws:vpc/securityGroup*Rule``). The topology
-rules need the whole stack: they follow a rule to its group, and a group to
-the instance or database it guards, through property dependencies first, so
-they hold while ids are still unknown at preview.
+Every way of writing a permission counts (inline blocks,
+``aws:ec2/securityGroupRule``, ``aws:vpc/securityGroup*Rule``); the rules that
+follow a permission to the group and the instance it guards are in
+``network_topology.py``.
 """
 
 from __future__ import annotations
 
-from pulumi_policy import Policy, Severity
+from pulumi_policy import Severity
 
-from .common import (
-    ADVISORY,
-    DEFAULT_DB_PORTS,
-    RDS_INSTANCE,
-    SECURITY_GROUP,
-    SG_RULE_TYPES,
-    UNKNOWN,
-    Permission,
-    Resolution,
-    ResourceCheck,
-    StackCheck,
-    as_int,
-    bastion_groups,
-    cidr_within,
-    permissions_of,
-    resource_rule,
-    stack_rule,
-    string_list_schema,
-    unknown_refusal,
-)
+from .declaring import ResourceCheck, RuleSet, origin, policy_knob, stack_key
+from .permissions import Permission, permissions_of
+from .resource_types import SECURITY_GROUP, SG_TYPES
+from .unknowns import UNKNOWN, unknown_refusal
 
-SG_TYPES = (SECURITY_GROUP, *SG_RULE_TYPES)
+rules = RuleSet()
 SSH_PORT = 22
 # Descriptions the providers fill in when the author wrote none.
 PLACEHOLDER_DESCRIPTIONS = frozenset({"managed by pulumi", "managed by terraform"})
+PORT_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 65535}
 
-BASTION_TAG_CONFIG = {
-    "bastionTagKey": {
-        "type": "string",
-        "description": "Tag that marks the bastion instance.",
-        "default": "Role",
-    },
-    "bastionTagValue": {
-        "type": "string",
-        "description": "Value of that tag on the bastion instance.",
-        "default": "bastion",
-    },
-}
+
+def source_key(permission: Permission) -> str | None:
+    """The stack key behind a permission's source: the program opens SSH from
+    ``sshAllowedCidrs`` and nothing else from a CIDR."""
+    return stack_key("sshAllowedCidrs") if permission.covers(SSH_PORT) is True else None
 
 
 def _ingress(check: ResourceCheck) -> list[Permission]:
@@ -59,15 +36,26 @@ def _ingress(check: ResourceCheck) -> list[Permission]:
     ]
 
 
-def _names(resolution: Resolution) -> str:
-    shown = [f"'{node.name}'" for node in resolution.nodes] + list(resolution.external)
-    return ", ".join(shown) or "no known group"
-
-
-# --- resource rules ------------------------------------------------------------
-
-
-def _no_public_ingress(check: ResourceCheck) -> None:
+@rules.resource(
+    name="sg-no-public-ingress",
+    description="No ingress from 0.0.0.0/0 or ::/0 except on ports the config allows.",
+    severity=Severity.CRITICAL,
+    fix=(
+        f"Put the networks that need access in {stack_key('sshAllowedCidrs')} (Pulumi.<stack>"
+        ".yaml) instead of the whole internet, or list a port meant to be public in "
+        f"{policy_knob('sg-no-public-ingress', 'allowedPublicPorts')}."
+    ),
+    types=SG_TYPES,
+    config={
+        "allowedPublicPorts": {
+            "type": "array",
+            "items": PORT_SCHEMA,
+            "description": "TCP/UDP ports that may be open to the whole internet.",
+            "default": [],
+        }
+    },
+)
+def no_public_ingress(check: ResourceCheck) -> None:
     allowed = {int(p) for p in check.config.get("allowedPublicPorts") or []}
     for permission in _ingress(check):
         if any(c is UNKNOWN for c in permission.cidrs):
@@ -98,15 +86,44 @@ def _no_public_ingress(check: ResourceCheck) -> None:
         ):
             continue
         check.report(
-            f"{permission.label} admits {permission.describe_ports()} from {', '.join(world)}, "
-            "i.e. from the whole internet. Restrict the source to the networks that need it "
-            "(or list the port in allowedPublicPorts if the team really wants it public)."
+            f"{permission.label} admits {permission.describe_ports()} from {', '.join(world)} "
+            f"({origin(source_key(permission))}), i.e. from the whole internet, on ports "
+            f"{policy_knob('sg-no-public-ingress', 'allowedPublicPorts')} does not list."
         )
 
 
-def _port_allow_list(check: ResourceCheck) -> None:
+@rules.resource(
+    name="sg-ingress-port-allow-list",
+    description=(
+        "Ingress opens only the ports this product serves (no all-traffic rules, no wide ranges)."
+    ),
+    severity=Severity.HIGH,
+    fix=(
+        "Open single ports the product serves: SSH and the database's port "
+        f"({stack_key('dbPort')}); never protocol -1 or a range. Another port the team needs "
+        "goes in "
+        f"{policy_knob('sg-ingress-port-allow-list', 'allowedPorts')}."
+    ),
+    types=SG_TYPES,
+    config={
+        "allowedPorts": {
+            "type": "array",
+            "items": PORT_SCHEMA,
+            "description": "Ports an ingress rule may open (SSH and the database engines).",
+            "default": [22, 3306, 5432],
+        },
+        "allowIcmp": {
+            "type": "boolean",
+            "description": "Accept inbound ICMP.",
+            "default": False,
+        },
+    },
+)
+def port_allow_list(check: ResourceCheck) -> None:
     allowed = sorted({int(p) for p in check.config.get("allowedPorts") or []})
     allow_icmp = bool(check.config.get("allowIcmp"))
+    ports = ", ".join(map(str, allowed))
+    knob = policy_knob("sg-ingress-port-allow-list", "allowedPorts")
     for permission in _ingress(check):
         if permission.protocol is UNKNOWN or permission.port_range() is UNKNOWN:
             check.report(
@@ -120,23 +137,24 @@ def _port_allow_list(check: ResourceCheck) -> None:
         if permission.protocol in ("icmp", "icmpv6"):
             if not allow_icmp:
                 check.report(
-                    f"{permission.label} admits {permission.protocol}; this product needs no "
-                    "inbound ICMP. Remove it (or set allowIcmp)."
+                    f"{permission.label} admits {permission.protocol} ({origin(None)}); this "
+                    "product needs no inbound ICMP and "
+                    f"{policy_knob('sg-ingress-port-allow-list', 'allowIcmp')} is off."
                 )
             continue
         if permission.protocol == "all" or permission.protocol not in ("tcp", "udp"):
             check.report(
-                f"{permission.label} admits {permission.describe_ports()}; open only the ports "
-                f"the product serves ({', '.join(map(str, allowed))})."
+                f"{permission.label} admits {permission.describe_ports()} ({origin(None)}), "
+                f"not just the ports {knob} lists ({ports})."
             )
             continue
         low, high = permission.port_range()  # type: ignore[misc]
         stray = [port for port in range(low, high + 1) if port not in allowed]
         if stray:
-            shown = f"{stray[0]}" if len(stray) == 1 else f"{len(stray)} ports (e.g. {stray[0]})"
+            extra = f"{stray[0]}" if len(stray) == 1 else f"{len(stray)} ports (e.g. {stray[0]})"
             check.report(
-                f"{permission.label} opens {permission.describe_ports()}, which includes {shown} "
-                f"outside the product's ports ({', '.join(map(str, allowed))}). Narrow the range."
+                f"{permission.label} opens {permission.describe_ports()}, which includes "
+                f"{extra} outside the ports {knob} lists ({ports})."
             )
 
 
@@ -144,7 +162,15 @@ def _is_placeholder(text: str) -> bool:
     return text.strip().lower() in PLACEHOLDER_DESCRIPTIONS
 
 
-def _descriptions(check: ResourceCheck) -> None:
+@rules.resource(
+    name="sg-descriptions",
+    description="Security groups and each of their rules carry a description.",
+    severity=Severity.LOW,
+    fix="Give every group and rule a description saying what it guards and why the traffic is "
+    "allowed.",
+    types=SG_TYPES,
+)
+def descriptions(check: ResourceCheck) -> None:
     if check.type == SECURITY_GROUP:
         description = check.props.get("description")
         if description is not UNKNOWN and (
@@ -154,17 +180,27 @@ def _descriptions(check: ResourceCheck) -> None:
         ):
             check.report(
                 f"Security group '{check.name}' has no description of its own "
-                f"({description!r}). Say what the group guards and who may reach it."
+                f"({description!r}; {origin(None)}), so nobody can tell what it guards."
             )
     for permission in permissions_of(check.type, check.urn, check.name, check.props):
         text = permission.description
         if text is UNKNOWN:
             continue  # a description will be there; its wording is not a security question
         if not isinstance(text, str) or not text.strip():
-            check.report(f"{permission.label} has no description. Say why the traffic is allowed.")
+            check.report(
+                f"{permission.label} has no description ({origin(None)}), so nobody can tell "
+                "why the traffic is allowed."
+            )
 
 
-def _unrestricted_egress(check: ResourceCheck) -> None:
+@rules.resource(
+    name="sg-no-unrestricted-egress",
+    description="No egress of all traffic to 0.0.0.0/0 or ::/0.",
+    severity=Severity.MEDIUM,
+    fix="Allow egress only on the ports and to the destinations the host needs (e.g. tcp/443).",
+    types=SG_TYPES,
+)
+def unrestricted_egress(check: ResourceCheck) -> None:
     for permission in permissions_of(check.type, check.urn, check.name, check.props):
         if permission.direction != "egress":
             continue
@@ -191,292 +227,7 @@ def _unrestricted_egress(check: ResourceCheck) -> None:
             )
         elif everything:
             check.report(
-                f"{permission.label} lets {permission.describe_ports()} out to {', '.join(world)}: "
-                "unrestricted egress lets a compromised host exfiltrate anything. Allow only the "
-                "ports and destinations the host needs (e.g. tcp/443)."
+                f"{permission.label} lets {permission.describe_ports()} out to {', '.join(world)} "
+                f"({origin(None)}): unrestricted egress lets a compromised host exfiltrate "
+                "anything."
             )
-
-
-# --- stack rules ---------------------------------------------------------------------
-
-
-def _ssh_bastion_only(check: StackCheck) -> None:
-    view = check.view
-    allowed = [str(c) for c in check.config.get("allowedCidrs") or []]
-    bastion = bastion_groups(
-        view, str(check.config["bastionTagKey"]), str(check.config["bastionTagValue"])
-    )
-    for permission in view.permissions("ingress"):
-        covers = permission.covers(SSH_PORT)
-        if covers is False:
-            continue
-        maybe = (
-            " may admit SSH (its protocol or ports are unknown at preview) and"
-            if covers is UNKNOWN
-            else ""
-        )
-        group = view.group_of(permission)
-        if group.unresolved:
-            check.report(
-                unknown_refusal(
-                    f"The security group of {permission.label}",
-                    "SSH goes only into the bastion's group",
-                    "Pass the group resource's id so the dependency is recorded.",
-                ),
-                permission.origin_urn,
-            )
-        elif not bastion.contains(group):
-            check.report(
-                f"{permission.label}{maybe} opens SSH (port 22 via "
-                f"{permission.describe_ports()}) into {_names(group)}, which is "
-                "not the bastion's security group. Only the bastion may accept SSH.",
-                permission.origin_urn,
-            )
-        for cidr in permission.cidrs:
-            if cidr is UNKNOWN:
-                check.report(
-                    unknown_refusal(
-                        f"The source CIDR of {permission.label}",
-                        "SSH comes only from the allowed networks",
-                        "Give the CIDR as a literal from stack config.",
-                    ),
-                    permission.origin_urn,
-                )
-            elif not cidr_within(str(cidr), allowed):
-                check.report(
-                    f"{permission.label}{maybe} admits SSH from {cidr}, outside the allowed "
-                    f"networks ({', '.join(allowed) or 'none configured'}). Narrow the source "
-                    "CIDR or add the network to allowedCidrs in the policy config.",
-                    permission.origin_urn,
-                )
-        if permission.source_groups or permission.self_source is True or permission.prefix_lists:
-            check.report(
-                f"{permission.label}{maybe} admits SSH from a security group or prefix list; SSH "
-                "may only come from the allowed CIDRs, where it can be audited.",
-                permission.origin_urn,
-            )
-
-
-def _db_port_bastion_only(check: StackCheck) -> None:
-    view = check.view
-    bastion = bastion_groups(
-        view, str(check.config["bastionTagKey"]), str(check.config["bastionTagValue"])
-    )
-    ingress = view.permissions("ingress")
-    for instance in view.of_type(RDS_INSTANCE):
-        engine = instance.props.get("engine")
-        port = as_int(instance.props.get("port"))
-        if port is None and isinstance(engine, str):
-            port = DEFAULT_DB_PORTS.get(engine.lower())
-        groups = view.resolve(instance, "vpcSecurityGroupIds", (SECURITY_GROUP,))
-        if groups.unresolved:
-            check.report(
-                unknown_refusal(
-                    f"The security groups of database '{instance.name}'",
-                    "its port is reachable only from the bastion",
-                    "Pass the group resources' ids so the dependencies are recorded.",
-                ),
-                instance.urn,
-            )
-            continue
-        for permission in ingress:
-            target = view.group_of(permission)
-            if target.unresolved:
-                might_open = not isinstance(port, int) or permission.covers(port) is not False
-                if might_open:
-                    check.report(
-                        unknown_refusal(
-                            f"The security group of {permission.label}",
-                            f"it does not open database '{instance.name}'",
-                            "Pass the group resource's id so the dependency is recorded.",
-                        ),
-                        permission.origin_urn,
-                    )
-                continue
-            into_db = any(n in groups.nodes for n in target.nodes) or any(
-                e in groups.external for e in target.external
-            )
-            if not into_db:
-                continue
-            if not isinstance(port, int):
-                check.report(
-                    unknown_refusal(
-                        f"The port of database '{instance.name}'",
-                        f"{permission.label} opens only the database port",
-                        "Set port (or engine) as a literal.",
-                    ),
-                    permission.origin_urn,
-                )
-                continue
-            span = permission.port_range()
-            if span is UNKNOWN:
-                check.report(
-                    unknown_refusal(
-                        f"The ports of {permission.label}",
-                        f"it opens only port {port}",
-                        "Give protocol and ports as literals.",
-                    ),
-                    permission.origin_urn,
-                )
-            elif permission.protocol != "tcp" or span != (port, port):
-                check.report(
-                    f"{permission.label} opens {permission.describe_ports()} on database "
-                    f"'{instance.name}''s security group; only tcp/{port} from the bastion "
-                    "belongs there.",
-                    permission.origin_urn,
-                )
-            for cidr in permission.cidrs:
-                shown = "an unknown CIDR" if cidr is UNKNOWN else str(cidr)
-                check.report(
-                    f"{permission.label} admits {shown} to database '{instance.name}' on "
-                    f"{permission.describe_ports()}; the database may only be reached from the "
-                    "bastion's security group. Use referencedSecurityGroupId=<bastion group>.",
-                    permission.origin_urn,
-                )
-            if permission.self_source is True or permission.prefix_lists:
-                check.report(
-                    f"{permission.label} admits the group itself or a prefix list to database "
-                    f"'{instance.name}'; only the bastion's group may connect.",
-                    permission.origin_urn,
-                )
-            if permission.source_groups:
-                sources = view.source_groups_of(permission)
-                if sources.unresolved:
-                    check.report(
-                        unknown_refusal(
-                            f"The peer group of {permission.label}",
-                            "it is the bastion's group",
-                            "Pass the bastion group resource's id so the dependency is recorded.",
-                        ),
-                        permission.origin_urn,
-                    )
-                elif not bastion.contains(sources):
-                    check.report(
-                        f"{permission.label} admits {_names(sources)} to "
-                        f"database '{instance.name}'; only the bastion's security group may "
-                        "connect.",
-                        permission.origin_urn,
-                    )
-
-
-def _attached(check: StackCheck) -> None:
-    view = check.view
-    groups = view.of_type(SECURITY_GROUP)
-    used: set[str] = set()
-    for node in view.nodes:
-        if node.type in SG_TYPES:
-            continue
-        for urns in node.property_dependencies.values():
-            used.update(urns)
-        for prop in ("vpcSecurityGroupIds", "securityGroups", "securityGroupIds"):
-            values = node.props.get(prop)
-            if isinstance(values, list):
-                used.update(g.urn for g in groups if g.props.get("id") in values)
-    for group in groups:
-        if group.urn not in used:
-            check.report(
-                f"Security group '{group.name}' is attached to nothing in this stack. Remove it, "
-                "or attach it where it is meant to apply.",
-                group.urn,
-            )
-
-
-def policies() -> list[Policy]:
-    return [
-        resource_rule(
-            name="sg-no-public-ingress",
-            description="No ingress from 0.0.0.0/0 or ::/0 except on ports the config allows.",
-            severity=Severity.CRITICAL,
-            remediation_steps="Replace the world CIDR with the networks that need access.",
-            types=SG_TYPES,
-            check=_no_public_ingress,
-            config={
-                "allowedPublicPorts": {
-                    "type": "array",
-                    "items": {"type": "integer", "minimum": 0, "maximum": 65535},
-                    "description": "TCP/UDP ports that may be open to the whole internet.",
-                    "default": [],
-                }
-            },
-        ),
-        resource_rule(
-            name="sg-ingress-port-allow-list",
-            description=(
-                "Ingress opens only the ports this product serves "
-                "(no all-traffic rules, no wide ranges)."
-            ),
-            severity=Severity.HIGH,
-            remediation_steps="Open single ports from allowedPorts; never protocol -1 or a range.",
-            types=SG_TYPES,
-            check=_port_allow_list,
-            config={
-                "allowedPorts": {
-                    "type": "array",
-                    "items": {"type": "integer", "minimum": 0, "maximum": 65535},
-                    "description": "Ports an ingress rule may open (SSH and the database engines).",
-                    "default": [22, 3306, 5432],
-                },
-                "allowIcmp": {
-                    "type": "boolean",
-                    "description": "Accept inbound ICMP.",
-                    "default": False,
-                },
-            },
-        ),
-        resource_rule(
-            name="sg-descriptions",
-            description="Security groups and each of their rules carry a description.",
-            severity=Severity.LOW,
-            remediation_steps="Give every group and rule a description saying why it exists.",
-            types=SG_TYPES,
-            check=_descriptions,
-        ),
-        resource_rule(
-            name="sg-no-unrestricted-egress",
-            description="No egress of all traffic to 0.0.0.0/0 or ::/0.",
-            severity=Severity.MEDIUM,
-            remediation_steps="Allow egress only on the ports and to the destinations needed.",
-            types=SG_TYPES,
-            check=_unrestricted_egress,
-        ),
-        stack_rule(
-            name="sg-ssh-bastion-only",
-            description=(
-                "SSH (port 22, a range covering it, or all traffic) is open only into the "
-                "bastion's security group and only from allowed CIDRs."
-            ),
-            severity=Severity.CRITICAL,
-            remediation_steps=(
-                "Attach SSH rules to the bastion's group only, with source CIDRs inside "
-                "allowedCidrs; or use Session Manager and open no SSH at all."
-            ),
-            check=_ssh_bastion_only,
-            config={
-                "allowedCidrs": string_list_schema(
-                    "Networks SSH may come from; empty allows SSH from nowhere.", []
-                ),
-                **BASTION_TAG_CONFIG,
-            },
-        ),
-        stack_rule(
-            name="sg-db-port-bastion-only",
-            description=(
-                "A database's security group admits only its port, only from the bastion's group."
-            ),
-            severity=Severity.CRITICAL,
-            remediation_steps=(
-                "Give the database group a single rule: tcp/<db port> with "
-                "referencedSecurityGroupId=<bastion group>; remove CIDR and other sources."
-            ),
-            check=_db_port_bastion_only,
-            config=dict(BASTION_TAG_CONFIG),
-        ),
-        stack_rule(
-            name="sg-attached",
-            description="Every security group is attached to something.",
-            severity=Severity.LOW,
-            remediation_steps="Remove unused security groups.",
-            check=_attached,
-            level=ADVISORY,
-        ),
-    ]

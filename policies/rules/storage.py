@@ -19,24 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_policy import Policy, Severity
+from pulumi_policy import Severity
 
-from .common import (
+from .declaring import RuleSet, StackCheck, origin, policy_knob, string_list
+from .resource_types import (
     S3_BUCKET_POLICY,
     S3_BUCKET_TYPES,
     S3_ENCRYPTION_TYPES,
     S3_PUBLIC_ACCESS_BLOCK,
     S3_VERSIONING_TYPES,
-    UNKNOWN,
-    Node,
-    StackCheck,
-    StackView,
-    Unknown,
-    as_list,
-    stack_rule,
-    string_list_schema,
-    unknown_refusal,
 )
+from .stack_view import Node, StackView
+from .unknowns import UNKNOWN, Unknown, as_list, unknown_refusal
+
+rules = RuleSet()
 
 PUBLIC_ACCESS_FLAGS = (
     "blockPublicAcls",
@@ -108,7 +104,7 @@ def _report_absent(
             bucket.urn,
         )
     else:
-        check.report(f"{_sentence(_label(bucket))} {absent}", bucket.urn)
+        check.report(f"{_sentence(_label(bucket))} ({origin(None)}) {absent}", bucket.urn)
 
 
 def _buckets(check: StackCheck) -> list[Node]:
@@ -126,7 +122,13 @@ def _inline(bucket: Node, prop: str) -> Any:
 # --- versioning ------------------------------------------------------------------
 
 
-def _versioning(check: StackCheck) -> None:
+@rules.stack(
+    name="s3-bucket-versioning",
+    description="S3 buckets are versioned, so overwritten or deleted state can be restored.",
+    severity=Severity.HIGH,
+    fix="Add an aws.s3.BucketVersioning for the bucket with status 'Enabled', as bootstrap/ does.",
+)
+def versioning(check: StackCheck) -> None:
     companions = _companions(check.view, S3_VERSIONING_TYPES)
     for bucket in _buckets(check):
         subject = _label(bucket)
@@ -147,9 +149,10 @@ def _versioning(check: StackCheck) -> None:
                 )
             elif status != "Enabled":
                 check.report(
-                    f"{_sentence(subject)} is not versioned: '{manager.name}' sets the status "
+                    f"{_sentence(subject)} is not versioned ({origin(None)}): '{manager.name}' "
+                    "sets the status "
                     f"to {status!r}, so an overwritten or deleted object (a stack's state) is "
-                    "gone for good. Set versioningConfiguration.status='Enabled'.",
+                    "gone for good.",
                     manager.urn,
                 )
         if managers:
@@ -163,7 +166,7 @@ def _versioning(check: StackCheck) -> None:
                 "BucketVersioning",
                 "the bucket keeps old versions",
                 "is not versioned, so an overwritten or deleted object (a stack's state) is "
-                "gone for good. Add an aws.s3.BucketVersioning with status 'Enabled'.",
+                "gone for good.",
             )
 
 
@@ -198,9 +201,23 @@ def _encryption_problem(rules: list[Any] | Unknown, allowed: list[str], where: s
     return None
 
 
-def _encryption(check: StackCheck) -> None:
+@rules.stack(
+    name="s3-bucket-encryption",
+    description="S3 buckets encrypt new objects by default (SSE-KMS or SSE-S3).",
+    severity=Severity.HIGH,
+    fix="Add an aws.s3.BucketServerSideEncryptionConfiguration whose default sseAlgorithm is "
+    "aws:kms, as bootstrap/ does.",
+    config={
+        "allowedAlgorithms": string_list(
+            "Accepted default sseAlgorithm values.", DEFAULT_ALGORITHMS
+        )
+    },
+)
+def encryption(check: StackCheck) -> None:
     allowed = [str(a) for a in check.config.get("allowedAlgorithms") or []]
-    fix = f"Encrypt new objects by default with sseAlgorithm {' or '.join(allowed)}."
+    accepted = (
+        f"{policy_knob('s3-bucket-encryption', 'allowedAlgorithms')} accepts {' or '.join(allowed)}"
+    )
     companions = _companions(check.view, S3_ENCRYPTION_TYPES)
     for bucket in _buckets(check):
         subject = _sentence(_label(bucket))
@@ -210,7 +227,7 @@ def _encryption(check: StackCheck) -> None:
                 as_list(manager.props.get("rules")), allowed, f"'{manager.name}'"
             )
             if problem:
-                check.report(f"{subject}: {problem}. {fix}", manager.urn)
+                check.report(f"{subject}: {problem}; {accepted}.", manager.urn)
         if managers:
             continue
         inline = _inline(bucket, "serverSideEncryptionConfiguration")
@@ -221,21 +238,28 @@ def _encryption(check: StackCheck) -> None:
                 companions,
                 "BucketServerSideEncryptionConfiguration",
                 "new objects are encrypted",
-                "has no server-side encryption configuration. Add an "
-                f"aws.s3.BucketServerSideEncryptionConfiguration. {fix}",
+                "has no server-side encryption configuration, so new objects are stored as "
+                f"they arrive; {accepted}.",
             )
             continue
         # The inline block holds one ``rule`` (older providers: a list of ``rules``).
         rules = inline.get("rule", inline.get("rules")) if isinstance(inline, dict) else None
         problem = _encryption_problem(as_list(rules), allowed, "its inline configuration")
         if problem:
-            check.report(f"{subject}: {problem}. {fix}", bucket.urn)
+            check.report(f"{subject}: {problem}; {accepted}.", bucket.urn)
 
 
 # --- public access -----------------------------------------------------------------------
 
 
-def _public_access_block(check: StackCheck) -> None:
+@rules.stack(
+    name="s3-bucket-public-access-block",
+    description="S3 buckets block all public access (all four public access block flags).",
+    severity=Severity.CRITICAL,
+    fix="Add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, "
+    "ignorePublicAcls and restrictPublicBuckets true.",
+)
+def public_access_block(check: StackCheck) -> None:
     companions = _companions(check.view, (S3_PUBLIC_ACCESS_BLOCK,))
     for bucket in _buckets(check):
         subject = _label(bucket)
@@ -247,8 +271,7 @@ def _public_access_block(check: StackCheck) -> None:
                 companions,
                 "BucketPublicAccessBlock",
                 "public access is blocked",
-                "has no public access block, so one policy or ACL mistake makes it public. Add "
-                "an aws.s3.BucketPublicAccessBlock with all four flags true.",
+                "has no public access block, so one policy or ACL mistake makes it public.",
             )
         for block in blocks:
             unknown = [f for f in PUBLIC_ACCESS_FLAGS if block.props.get(f) is UNKNOWN]
@@ -268,9 +291,9 @@ def _public_access_block(check: StackCheck) -> None:
                 )
             if off:
                 check.report(
-                    f"{_sentence(subject)}: '{block.name}' leaves {', '.join(off)} off (unset "
-                    "is false), so a public policy or ACL would take effect. Set all four flags "
-                    "true.",
+                    f"{_sentence(subject)} ({origin(None)}): '{block.name}' leaves "
+                    f"{', '.join(off)} off (unset "
+                    "is false), so a public policy or ACL would take effect.",
                     block.urn,
                 )
 
@@ -352,12 +375,16 @@ def _policy_document(value: Any) -> Any:
     return value
 
 
-def _tls_only(check: StackCheck) -> None:
+@rules.stack(
+    name="s3-bucket-tls-only",
+    description="S3 bucket policies deny every request made without TLS.",
+    severity=Severity.HIGH,
+    fix="Add a bucket policy statement: Effect Deny, Principal '*', Action 's3:*', Resource the "
+    "bucket's ARN and '<ARN>/*', Condition Bool aws:SecureTransport 'false' (bootstrap/ "
+    "writes it).",
+)
+def tls_only(check: StackCheck) -> None:
     companions = _companions(check.view, (S3_BUCKET_POLICY,))
-    fix = (
-        "Add a statement: Effect Deny, Principal '*', Action 's3:*', Resource the bucket's ARN "
-        "and '<ARN>/*', Condition Bool aws:SecureTransport 'false'."
-    )
     for bucket in _buckets(check):
         subject = _label(bucket)
         # A bucket has one policy; with several writers the last one wins, so
@@ -375,7 +402,7 @@ def _tls_only(check: StackCheck) -> None:
                 companions,
                 "BucketPolicy",
                 "requests without TLS are refused",
-                f"has no bucket policy, so S3 also answers plain HTTP requests. {fix}",
+                "has no bucket policy, so S3 also answers plain HTTP requests.",
             )
         for owner, where, text in documents:
             if text is UNKNOWN:
@@ -392,58 +419,13 @@ def _tls_only(check: StackCheck) -> None:
                 continue
             document = _policy_document(text)
             if document is None:
-                check.report(f"{_sentence(subject)}: {where} is not valid JSON. {fix}", owner.urn)
+                check.report(
+                    f"{_sentence(subject)} ({origin(None)}): {where} is not valid JSON.", owner.urn
+                )
             elif not _denies_insecure_transport(document, bucket):
                 check.report(
-                    f"{_sentence(subject)}: {where} does not deny requests made without TLS "
-                    f"(aws:SecureTransport=false) on all of the bucket's objects. {fix}",
+                    f"{_sentence(subject)} ({origin(None)}): {where} does not deny requests made "
+                    "without TLS "
+                    f"(aws:SecureTransport=false) on all of the bucket's objects.",
                     owner.urn,
                 )
-
-
-def policies() -> list[Policy]:
-    return [
-        stack_rule(
-            name="s3-bucket-versioning",
-            description=(
-                "S3 buckets are versioned, so overwritten or deleted state can be restored."
-            ),
-            severity=Severity.HIGH,
-            remediation_steps="Add an aws.s3.BucketVersioning for the bucket, status 'Enabled'.",
-            check=_versioning,
-        ),
-        stack_rule(
-            name="s3-bucket-encryption",
-            description="S3 buckets encrypt new objects by default (SSE-KMS or SSE-S3).",
-            severity=Severity.HIGH,
-            remediation_steps=(
-                "Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm aws:kms."
-            ),
-            check=_encryption,
-            config={
-                "allowedAlgorithms": string_list_schema(
-                    "Accepted default sseAlgorithm values.", DEFAULT_ALGORITHMS
-                )
-            },
-        ),
-        stack_rule(
-            name="s3-bucket-public-access-block",
-            description="S3 buckets block all public access (all four public access block flags).",
-            severity=Severity.CRITICAL,
-            remediation_steps=(
-                "Add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, "
-                "ignorePublicAcls and restrictPublicBuckets true."
-            ),
-            check=_public_access_block,
-        ),
-        stack_rule(
-            name="s3-bucket-tls-only",
-            description="S3 bucket policies deny every request made without TLS.",
-            severity=Severity.HIGH,
-            remediation_steps=(
-                "Add a bucket policy statement denying s3:* to '*' on the bucket and its objects "
-                "when aws:SecureTransport is false."
-            ),
-            check=_tls_only,
-        ),
-    ]

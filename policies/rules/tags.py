@@ -6,9 +6,11 @@ import os
 from collections.abc import Mapping, MutableMapping
 from typing import Any, cast
 
-from pulumi_policy import Policy, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
-from .common import (
+from .declaring import REMEDIATE, ResourceCheck, RuleSet, policy_knob, stack_key, string_list
+from .effective_tags import effective_tags
+from .resource_types import (
     EBS_VOLUME,
     EC2_EIP,
     EC2_INSTANCE,
@@ -17,19 +19,14 @@ from .common import (
     RDS_INSTANCE,
     RDS_PARAMETER_GROUP,
     RDS_SUBNET_GROUP,
-    REMEDIATE,
     SECURITY_GROUP,
     SG_EGRESS_RULE,
     SG_INGRESS_RULE,
     SNS_TOPIC,
-    UNKNOWN,
-    ResourceCheck,
-    effective_tags,
-    plain,
-    resource_rule,
-    string_list_schema,
-    unknown_refusal,
 )
+from .unknowns import UNKNOWN, PlainProps, unknown_refusal
+
+rules = RuleSet()
 
 # Types that take tags even when the program sets none of its own (the
 # provider's default tags reach them); any other aws: type counts once it has
@@ -68,31 +65,6 @@ def _missing(tags: Mapping[str, Any], required: list[str]) -> list[str]:
     return [key for key in required if key not in tags or tags[key] in (None, "")]
 
 
-def _required_tags(check: ResourceCheck) -> None:
-    required = [str(t) for t in check.config.get("requiredTags") or []]
-    tags = effective_tags(check.props, check.provider_props)
-    if tags is UNKNOWN:
-        check.report(
-            unknown_refusal(
-                "The resource's tags (or its provider's defaultTags)",
-                f"it carries {', '.join(required)}",
-                "Set tags from literals or stack config.",
-            )
-        )
-        return
-    missing = _missing(tags, required)  # type: ignore[arg-type]
-    if missing:
-        check.report(
-            f"Missing tag(s) {', '.join(missing)} (counting the provider's default tags). Set them "
-            "once in the AWS provider's defaultTags, or on the resource."
-        )
-    allowed_values = check.config.get("allowedValues") or {}
-    for key, values in allowed_values.items():
-        value = tags.get(key)  # type: ignore[union-attr]
-        if value not in (None, UNKNOWN) and value not in values:
-            check.report(f"Tag {key}={value!r} is not one of {', '.join(map(str, values))}.")
-
-
 def _fill_placeholder(template: str) -> str | None:
     """``{project}``/``{stack}`` come from the environment the engine starts the pack with."""
     replacements = {
@@ -113,8 +85,8 @@ def _add_missing_tags(
 ) -> Mapping[str, Any] | None:
     required = [str(t) for t in config.get("requiredTags") or []]
     props = cast(MutableMapping[str, Any], args.props)
-    provider = plain(args.provider.props) if args.provider is not None else {}
-    tags = effective_tags(plain(props), provider)
+    provider = PlainProps(args.provider.props if args.provider is not None else None)
+    tags = effective_tags(PlainProps(props), provider)
     if tags is UNKNOWN:
         return None
     additions: dict[str, str] = {}
@@ -132,47 +104,68 @@ def _add_missing_tags(
     return props
 
 
-def policies() -> list[Policy]:
-    return [
-        resource_rule(
-            name="required-tags",
-            description=(
-                "Every taggable resource carries the required tags, counting the provider's "
-                "default tags (missing ones are added where their value is known)."
-            ),
-            severity=Severity.LOW,
-            remediation_steps=(
-                "Set Project, Environment and ManagedBy in the AWS provider's defaultTags.tags."
-            ),
-            types=(),
-            applies=_taggable,
-            check=_required_tags,
-            remediate=_add_missing_tags,
-            level=REMEDIATE,
-            config={
-                "requiredTags": string_list_schema(
-                    "Tags every taggable resource must carry.",
-                    ["Project", "Environment", "ManagedBy"],
-                ),
-                "allowedValues": {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    "description": "Accepted values per tag; tags not listed accept any value.",
-                    "default": {},
-                },
-                "remediationValues": {
-                    "type": "object",
-                    "additionalProperties": {"type": "string"},
-                    "description": (
-                        "Values the remediation writes for missing tags; {project} and {stack} "
-                        "are the Pulumi project and stack."
-                    ),
-                    "default": {
-                        "Project": "{project}",
-                        "Environment": "{stack}",
-                        "ManagedBy": "pulumi",
-                    },
-                },
-            },
+@rules.resource(
+    name="required-tags",
+    description=(
+        "Every taggable resource carries the required tags, counting the provider's default "
+        "tags (missing ones are added where their value is known)."
+    ),
+    severity=Severity.LOW,
+    fix=(
+        "Set the tags once in the AWS provider's default tags, as the program does from "
+        f"{stack_key('projectName')} and {stack_key('profile')}; or change "
+        f"{policy_knob('required-tags', 'requiredTags')}."
+    ),
+    types=(),
+    applies=_taggable,
+    remediate=_add_missing_tags,
+    level=REMEDIATE,
+    config={
+        "requiredTags": string_list(
+            "Tags every taggable resource must carry.", ["Project", "Environment", "ManagedBy"]
         ),
-    ]
+        "allowedValues": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Accepted values per tag; tags not listed accept any value.",
+            "default": {},
+        },
+        "remediationValues": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": (
+                "Values the remediation writes for missing tags; {project} and {stack} are the "
+                "Pulumi project and stack."
+            ),
+            "default": {"Project": "{project}", "Environment": "{stack}", "ManagedBy": "pulumi"},
+        },
+    },
+)
+def required_tags(check: ResourceCheck) -> None:
+    required = [str(t) for t in check.config.get("requiredTags") or []]
+    tags = effective_tags(check.props, check.provider_props)
+    if tags is UNKNOWN:
+        check.report(
+            unknown_refusal(
+                "The resource's tags (or its provider's defaultTags)",
+                f"it carries {', '.join(required)}",
+                "Set tags from literals or stack config.",
+            )
+        )
+        return
+    missing = _missing(tags, required)  # type: ignore[arg-type]
+    if missing:
+        check.report(
+            f"Missing tag(s) {', '.join(missing)}, counting the provider's default tags (the "
+            f"program sets Project from {stack_key('projectName')} and Environment from "
+            f"{stack_key('profile')}), so the resource cannot be told apart by cost or owner."
+        )
+    allowed_values = check.config.get("allowedValues") or {}
+    for key, values in allowed_values.items():
+        value = tags.get(key)  # type: ignore[union-attr]
+        if value not in (None, UNKNOWN) and value not in values:
+            check.report(
+                f"Tag {key}={value!r} is not one of the values "
+                f"{policy_knob('required-tags', 'allowedValues')} accepts "
+                f"({', '.join(map(str, values))})."
+            )

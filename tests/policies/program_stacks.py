@@ -233,11 +233,15 @@ def _program_run() -> ProgramRun:
     )
 
 
+def _bootstrap_program() -> None:
+    define_state_backend()
+
+
 @functools.cache
 def _state_bucket_run() -> ProgramRun:
     config = load_stack_config(BOOTSTRAP_DIR, "state")
     return run_program(
-        define_state_backend,
+        _bootstrap_program,
         project=config.project,
         stack=config.stack,
         config=config.values,
