@@ -396,8 +396,9 @@ def public_ip_bastion_only(check: StackCheck) -> None:
             if not (isinstance(subnet, str) and subnet in private and complete):
                 check.report(
                     f"Instance '{instance.name}' leaves associatePublicIpAddress unset in subnet "
-                    f"{subnet if subnet is not UNKNOWN else '(unknown)'}, which is not one of the "
-                    "private subnets, so it gets a public IP if that subnet maps them on launch.",
+                    f"{subnet if subnet is not UNKNOWN else '(unknown)'} ({origin(None)}), which "
+                    "is not one of the private subnets, so it gets a public IP if that subnet "
+                    "maps them on launch.",
                     instance.urn,
                 )
     for eip in view.of_type(EC2_EIP):
@@ -465,7 +466,8 @@ def ami_owner(check: StackCheck) -> None:
         if source is None:
             check.report(
                 f"Instance '{instance.name}' runs AMI {ami!r}, whose publisher nothing in the "
-                "stack states: no component above it registers amiId and amiOwnerId.",
+                "stack states: no component above it registers amiId and amiOwnerId, and "
+                f"{policy_knob('ec2-ami-owner-allowed', 'allowedAmiIds')} does not list it.",
                 instance.urn,
             )
             continue
@@ -489,7 +491,8 @@ def ami_owner(check: StackCheck) -> None:
         looked_up = source.props.get("amiId")
         if isinstance(looked_up, str) and looked_up != ami:
             check.report(
-                f"Instance '{instance.name}' runs AMI {ami!r}, not {looked_up!r}, the image its "
-                f"component '{source.name}' looked up and vouched for.",
+                f"Instance '{instance.name}' runs AMI {ami!r} ({origin(None)}), not "
+                f"{looked_up!r}, the image its component '{source.name}' looked up and vouched "
+                "for.",
                 instance.urn,
             )

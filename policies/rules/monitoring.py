@@ -212,9 +212,8 @@ def database_alarms(check: StackCheck) -> None:
             if defects:
                 alarm, problems = defects[0]
                 check.report(
-                    f"{label}: its {metric} alarm '{alarm.name}' does not do its job: "
-                    + "; ".join(problems)
-                    + ".",
+                    f"{label}: its {metric} alarm '{alarm.name}' ({origin(None)}) does not do "
+                    "its job: " + "; ".join(problems) + ".",
                     alarm.urn,
                 )
             elif unsure:

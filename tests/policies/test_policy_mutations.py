@@ -7,12 +7,15 @@ downgrade), accepted where it cannot."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import yaml
 
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.conftest import PROJECT_DIR
 from tests.policies.mutations import (
     ENVIRONMENTS,
     MUTATIONS,
@@ -23,6 +26,8 @@ from tests.policies.mutations import (
     UnknownCase,
 )
 from tests.policies.program_stacks import (
+    PACK_DIR,
+    PROJECT,
     compliant_stack,
     policy_config,
     state_bucket_stack,
@@ -38,6 +43,8 @@ class Answer:
     # The levels of its violations, "remediated" for a rewrite, or "passes"
     levels: tuple[str, ...]
     findings: tuple[str, ...]
+    # The fix (remediation steps) shown under each finding
+    fixes: tuple[str, ...]
     # Every rule that reported or rewrote something, for the failure message
     rules: tuple[str, ...]
     sdk_notes: tuple[str, ...]
@@ -54,6 +61,7 @@ def answer(report: AnalysisReport, rule: str) -> Answer:
     return Answer(
         levels=tuple(levels) or (PASSES,),
         findings=tuple(v.finding for v in found),
+        fixes=tuple(v.remediation_steps for v in found),
         rules=tuple(sorted(rules)),
         # The SDK's own answer to an unknown read ("can't run policy ... during
         # preview", always advisory) must never be what answers.
@@ -66,15 +74,18 @@ def key(case: Case, env: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def answers(pack: PolicyPackAnalyzer) -> Iterator[dict[str, Answer]]:
+def answers() -> Iterator[dict[str, Answer]]:
+    """Every case in every environment, each analyzed by a pack started for
+    that stack with that stack's policy config, as the preflight runs it."""
     found: dict[str, Answer] = {}
     cases: list[Case] = [*MUTATIONS, *UNKNOWN_CASES]
     for env in ENVIRONMENTS:
-        pack.configure_from(policy_config(env))
-        for case in cases:
-            stack = case.base()
-            case.apply(stack)
-            found[key(case, env)] = answer(pack.analyze(stack.resources()), case.rule)
+        with PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack=env) as pack:
+            pack.configure_from(policy_config(env))
+            for case in cases:
+                stack = case.base()
+                case.apply(stack)
+                found[key(case, env)] = answer(pack.analyze(stack.resources()), case.rule)
     yield found
 
 
@@ -115,3 +126,45 @@ def test_unknown_value(case: UnknownCase, env: str, answers: dict[str, Answer]) 
     assert found.levels == (case.expected[env],), f"{case.what} in {env}: {found.findings}"
     for finding in found.findings:
         assert "unknown at preview" in finding and "cannot verify" in finding, finding
+
+
+# What a finding names as the place to change: a stack key, the policy config,
+# or that no stack key sets it (the program's hard-wired hardening).
+STACK_KEY = re.compile(rf"\b{PROJECT}:([A-Za-z]+)\b")
+NO_STACK_KEY = "no stack key sets it"
+
+
+def declared_stack_keys() -> set[str]:
+    project = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+    return set(project["config"])
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_findings_say_where_to_change_it_and_fixes_say_how(
+    env: str, answers: dict[str, Answer]
+) -> None:
+    keys = declared_stack_keys()
+    config_file = f"policies/config/{env}.json"
+    seen = 0
+    for case in [*MUTATIONS, *UNKNOWN_CASES]:
+        found = answers[key(case, env)]
+        for finding, fix in zip(found.findings, found.fixes, strict=True):
+            seen += 1
+            named = set(STACK_KEY.findall(finding)) | set(STACK_KEY.findall(fix))
+            assert named <= keys, f"{case.id}: names undeclared stack keys {named - keys}"
+            # A refusal of an unknown says how to make the value known instead.
+            refusal = "unknown at preview" in finding
+            assert named or refusal or NO_STACK_KEY in finding or config_file in finding, (
+                f"{case.id} in {env}: the finding names no stack key or policy config: {finding}"
+            )
+            assert "<stack>" not in fix.replace("Pulumi.<stack>.yaml", ""), fix
+            # The fix line says how; it never repeats the finding, nor the finding the fix.
+            assert fix and fix not in finding and finding not in fix, (case.id, finding)
+    assert seen > len(MUTATIONS)
+
+
+def test_a_knob_in_the_policy_config_is_named_with_its_file(answers: dict[str, Answer]) -> None:
+    (finding,) = answers["Mutation:ssh-from-other-network:dev"].findings
+    assert f"{PROJECT}:sshAllowedCidrs" in finding
+    assert "sg-ssh-bastion-only.allowedCidrs in policies/config/dev.json" in finding
+    assert (PACK_DIR / "config" / "dev.json").exists()
