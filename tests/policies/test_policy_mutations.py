@@ -146,7 +146,8 @@ def test_findings_say_where_to_change_it_and_fixes_say_how(
     keys = declared_stack_keys()
     config_file = f"policies/config/{env}.json"
     seen = 0
-    for case in [*MUTATIONS, *UNKNOWN_CASES]:
+    cases: list[Case] = [*MUTATIONS, *UNKNOWN_CASES]
+    for case in cases:
         found = answers[key(case, env)]
         for finding, fix in zip(found.findings, found.fixes, strict=True):
             seen += 1
