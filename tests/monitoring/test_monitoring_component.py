@@ -1,4 +1,5 @@
-"""The monitoring component under the SDK's mocks: what it really registers.
+"""The monitoring component under the SDK's mocks, against the shared fake AWS
+world (``offline/``): what it really registers.
 
 Every test asserts on the record returned by ``run_program`` after the program
 and all its registrations finished, never inside an ``apply``.
@@ -7,7 +8,7 @@ and all its registrations finished, never inside an ``apply``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -16,8 +17,10 @@ import pulumi_aws as aws
 import pytest
 
 from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs, physical_name_for
+from offline.fake_aws import ACCOUNT_ID, lab_world
+from offline.runner import ProgramRun, run_program
+from offline.snapshot import UNKNOWN, ResourceSnapshot
 from settings.monitoring import MonitoringSettings
-from tests.monitoring.fake_pulumi import ACCOUNT_ID, ProgramRun, Registration, run_program
 from tests.monitoring.profiles import PROFILES as DEFAULTS
 
 GIB = 1024**3
@@ -26,9 +29,6 @@ ALARM_TYPE = "aws:cloudwatch/metricAlarm:MetricAlarm"
 NAME = "monitoring"
 # Dashboards are account-wide: the default name carries project and stack
 DEFAULT_DASHBOARD = "bastion-db-dev-monitoring"
-# What the fake provider answers for the database's identifier and the bastion's id
-DB_IDENTIFIER = "db-1a2b3c4"
-BASTION_ID = "bastion-id"
 EMAILS = ("oncall@example.com", "dba@example.org")
 
 
@@ -79,8 +79,8 @@ def monitoring_program(
     dashboard_name: str | None = None,
     tags: Mapping[str, str] | None = None,
     stack: str = "dev",
-) -> ProgramRun:
-    def program() -> dict[str, Any]:
+) -> Run:
+    def program() -> None:
         # Stand-ins for the database and bastion components' resources, so the
         # alarms' dimensions come from real outputs with real dependencies.
         database = aws.rds.Instance(
@@ -110,26 +110,64 @@ def monitoring_program(
                 tags=tags,
             ),
         )
-        return {
-            "topic_arn": monitoring.topic_arn,
-            "kms_key_arn": monitoring.kms_key_arn,
-            "dashboard_name": monitoring.dashboard_name,
-            "dashboard_url": monitoring.dashboard_url,
-            "alarm_names": monitoring.alarm_names,
-            "alarm_arns": monitoring.alarm_arns,
-        }
+        pulumi.export("topic_arn", monitoring.topic_arn)
+        pulumi.export("kms_key_arn", monitoring.kms_key_arn)
+        pulumi.export("dashboard_name", monitoring.dashboard_name)
+        pulumi.export("dashboard_url", monitoring.dashboard_url)
+        pulumi.export("alarm_names", monitoring.alarm_names)
+        pulumi.export("alarm_arns", monitoring.alarm_arns)
 
-    return run_program(program, stack=stack)
+    return run(program, stack=stack)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished run: every registration, and the exported values, all known."""
+
+    program: ProgramRun
+    values: dict[str, Any]
+
+    @property
+    def registrations(self) -> list[ResourceSnapshot]:
+        return self.program.resources
+
+    def of_type(self, type_: str) -> list[ResourceSnapshot]:
+        return self.program.of_type(type_)
+
+    def named(self, name: str) -> ResourceSnapshot:
+        matches = [r for r in self.registrations if r.name == name]
+        assert len(matches) == 1, f"expected one resource named {name!r}, found {len(matches)}"
+        return matches[0]
+
+
+def run(program: Callable[[], None], *, stack: str = "dev") -> Run:
+    """Runs ``program`` on the shared fake world; every value it exports must be known."""
+    finished = run_program(program, project="bastion-db", stack=stack, config={}, world=lab_world())
+    unresolved = [key for key, value in finished.outputs.items() if value is UNKNOWN]
+    if unresolved:
+        raise AssertionError(f"outputs never resolved (unknown?): {unresolved}")
+    return Run(finished, dict(finished.outputs))
+
+
+def depends_on(registration: ResourceSnapshot, prop: str) -> set[str]:
+    """URNs the property's value came from."""
+    return set(registration.property_dependencies.get(prop, ()))
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[case.id for case in CASES])
-def case_run(request: pytest.FixtureRequest) -> tuple[Case, ProgramRun]:
+def case_run(request: pytest.FixtureRequest) -> tuple[Case, Run]:
     case: Case = request.param
     return case, monitoring_program(case)
 
 
-def expected_alarms(case: Case) -> dict[str, dict[str, Any]]:
+def watched(run: Run) -> tuple[str, str]:
+    """The database identifier and bastion instance id the fake world gave the stand-ins."""
+    return run.named("db").outputs["identifier"], run.named("bastion").id or ""
+
+
+def expected_alarms(case: Case, run: Run) -> dict[str, dict[str, Any]]:
     """Each alarm's expected inputs, in the engine's camelCase property names."""
+    db_identifier, bastion_id = watched(run)
 
     def database(
         metric: str,
@@ -143,7 +181,7 @@ def expected_alarms(case: Case) -> dict[str, dict[str, Any]]:
         return {
             "namespace": "AWS/RDS",
             "metricName": metric,
-            "dimensions": {"DBInstanceIdentifier": DB_IDENTIFIER},
+            "dimensions": {"DBInstanceIdentifier": db_identifier},
             "statistic": statistic,
             "extendedStatistic": extended,
             "period": 60,
@@ -175,7 +213,7 @@ def expected_alarms(case: Case) -> dict[str, dict[str, Any]]:
         "bastion-status-check": {
             "namespace": "AWS/EC2",
             "metricName": "StatusCheckFailed",
-            "dimensions": {"InstanceId": BASTION_ID},
+            "dimensions": {"InstanceId": bastion_id},
             "statistic": "Maximum",
             "extendedStatistic": None,
             "period": 60,
@@ -188,7 +226,7 @@ def expected_alarms(case: Case) -> dict[str, dict[str, Any]]:
         "bastion-cpu": {
             "namespace": "AWS/EC2",
             "metricName": "CPUUtilization",
-            "dimensions": {"InstanceId": BASTION_ID},
+            "dimensions": {"InstanceId": bastion_id},
             "statistic": "Average",
             "extendedStatistic": None,
             "period": 300,
@@ -201,20 +239,20 @@ def expected_alarms(case: Case) -> dict[str, dict[str, Any]]:
     }  # fmt: skip
 
 
-def alarm(run: ProgramRun, key: str) -> Registration:
+def alarm(run: Run, key: str) -> ResourceSnapshot:
     return run.named(f"{NAME}-{key}")
 
 
-def topic_arn(run: ProgramRun) -> str:
+def topic_arn(run: Run) -> str:
     arn = run.values["topic_arn"]
     assert isinstance(arn, str) and arn.startswith("arn:aws:sns:")
     return arn
 
 
-def test_exactly_the_planned_alarms_exist(case_run: tuple[Case, ProgramRun]) -> None:
+def test_exactly_the_planned_alarms_exist(case_run: tuple[Case, Run]) -> None:
     case, run = case_run
     names = sorted(r.name for r in run.of_type(ALARM_TYPE))
-    assert names == sorted(f"{NAME}-{key}" for key in expected_alarms(case))
+    assert names == sorted(f"{NAME}-{key}" for key in expected_alarms(case, run))
 
 
 @pytest.mark.parametrize(
@@ -230,12 +268,10 @@ def test_exactly_the_planned_alarms_exist(case_run: tuple[Case, ProgramRun]) -> 
         "bastion-cpu",
     ],
 )
-def test_alarm_metric_window_comparison_and_threshold(
-    case_run: tuple[Case, ProgramRun], key: str
-) -> None:
+def test_alarm_metric_window_comparison_and_threshold(case_run: tuple[Case, Run], key: str) -> None:
     case, run = case_run
     inputs = alarm(run, key).inputs
-    for prop, expected in expected_alarms(case)[key].items():
+    for prop, expected in expected_alarms(case, run)[key].items():
         actual = inputs.get(prop)
         if isinstance(expected, float | int) and not isinstance(expected, bool):
             assert actual == pytest.approx(expected), f"{key}.{prop}"
@@ -243,7 +279,7 @@ def test_alarm_metric_window_comparison_and_threshold(
             assert actual == expected, f"{key}.{prop}"
 
 
-def test_every_alarm_notifies_the_topic_on_alarm_and_ok(case_run: tuple[Case, ProgramRun]) -> None:
+def test_every_alarm_notifies_the_topic_on_alarm_and_ok(case_run: tuple[Case, Run]) -> None:
     _, run = case_run
     arn = topic_arn(run)
     alarms = run.of_type(ALARM_TYPE)
@@ -256,7 +292,7 @@ def test_every_alarm_notifies_the_topic_on_alarm_and_ok(case_run: tuple[Case, Pr
 
 
 def test_only_the_database_cpu_alarm_reports_missing_data(
-    case_run: tuple[Case, ProgramRun],
+    case_run: tuple[Case, Run],
 ) -> None:
     _, run = case_run
     arn = topic_arn(run)
@@ -268,13 +304,13 @@ def test_only_the_database_cpu_alarm_reports_missing_data(
     assert notifying == {f"{NAME}-db-cpu": [arn]}
 
 
-def test_a_stopped_database_can_never_read_as_ok(case_run: tuple[Case, ProgramRun]) -> None:
+def test_a_stopped_database_can_never_read_as_ok(case_run: tuple[Case, Run]) -> None:
     _, run = case_run
     for registration in run.of_type(ALARM_TYPE):
         assert registration.inputs["treatMissingData"] not in ("notBreaching", "ignore")
 
 
-def test_alarm_dimensions_depend_on_the_real_instances(case_run: tuple[Case, ProgramRun]) -> None:
+def test_alarm_dimensions_depend_on_the_real_instances(case_run: tuple[Case, Run]) -> None:
     _, run = case_run
     database_urn = run.named("db").urn
     bastion_urn = run.named("bastion").urn
@@ -284,7 +320,7 @@ def test_alarm_dimensions_depend_on_the_real_instances(case_run: tuple[Case, Pro
 
 
 def test_percentile_alarms_do_not_flap_on_a_handful_of_samples(
-    case_run: tuple[Case, ProgramRun],
+    case_run: tuple[Case, Run],
 ) -> None:
     _, run = case_run
     for key in ("db-read-latency", "db-write-latency"):
@@ -293,7 +329,7 @@ def test_percentile_alarms_do_not_flap_on_a_handful_of_samples(
 
 
 def test_topic_is_encrypted_with_a_key_cloudwatch_may_use(
-    case_run: tuple[Case, ProgramRun],
+    case_run: tuple[Case, Run],
 ) -> None:
     _, run = case_run
     [key] = run.of_type("aws:kms/key:Key")
@@ -310,10 +346,21 @@ def test_topic_is_encrypted_with_a_key_cloudwatch_may_use(
     assert account["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}
     [alias] = run.of_type("aws:kms/alias:Alias")
     assert alias.inputs["namePrefix"] == f"alias/{DEFAULT_DASHBOARD}-alarms-"
-    assert run.property_dependencies_of(alias, "targetKeyId") == {key.urn}
 
 
-def test_each_address_gets_an_email_subscription(case_run: tuple[Case, ProgramRun]) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="the shared fake AWS world (offline/fake_aws.py) gives aws:kms/key:Key no keyId "
+    "output yet, so the alias's targetKeyId is never registered; AWS always returns one",
+)
+def test_the_alias_points_at_the_topic_key(case_run: tuple[Case, Run]) -> None:
+    _, run = case_run
+    [key] = run.of_type("aws:kms/key:Key")
+    [alias] = run.of_type("aws:kms/alias:Alias")
+    assert depends_on(alias, "targetKeyId") == {key.urn}
+
+
+def test_each_address_gets_an_email_subscription(case_run: tuple[Case, Run]) -> None:
     _, run = case_run
     arn = topic_arn(run)
     subscriptions = run.of_type("aws:sns/topicSubscription:TopicSubscription")
@@ -323,7 +370,7 @@ def test_each_address_gets_an_email_subscription(case_run: tuple[Case, ProgramRu
         assert subscription.inputs["topic"] == arn
 
 
-def test_children_are_parented_to_the_component(case_run: tuple[Case, ProgramRun]) -> None:
+def test_children_are_parented_to_the_component(case_run: tuple[Case, Run]) -> None:
     _, run = case_run
     [component] = run.of_type(COMPONENT_TYPE)
     children = [r for r in run.registrations if r.name not in ("db", "bastion", NAME)]
@@ -335,7 +382,7 @@ def test_children_are_parented_to_the_component(case_run: tuple[Case, ProgramRun
 
 
 def test_dashboard_body_is_json_naming_the_real_instances(
-    case_run: tuple[Case, ProgramRun],
+    case_run: tuple[Case, Run],
 ) -> None:
     case, run = case_run
     [dashboard] = run.of_type("aws:cloudwatch/dashboard:Dashboard")
@@ -353,9 +400,9 @@ def test_dashboard_body_is_json_naming_the_real_instances(
     for metric in series:
         dimension, value = metric[2], metric[3]
         if metric[0] == "AWS/RDS":
-            assert (dimension, value) == ("DBInstanceIdentifier", DB_IDENTIFIER)
+            assert (dimension, value) == ("DBInstanceIdentifier", watched(run)[0])
         else:
-            assert (dimension, value) == ("InstanceId", BASTION_ID)
+            assert (dimension, value) == ("InstanceId", watched(run)[1])
     assert all(widget["properties"]["region"] == "eu-west-1" for widget in graphs)
     [alarm_widget] = [w for w in widgets if w["type"] == "alarm"]
     assert sorted(alarm_widget["properties"]["alarms"]) == sorted(run.values["alarm_arns"].values())
@@ -365,13 +412,13 @@ def test_dashboard_body_is_json_naming_the_real_instances(
     # Widgets sit on a grid without overlapping
     cells = {(w["x"], w["y"]) for w in widgets}
     assert len(cells) == len(widgets)
-    assert run.property_dependencies_of(dashboard, "dashboardBody") >= {
+    assert depends_on(dashboard, "dashboardBody") >= {
         run.named("db").urn,
         run.named("bastion").urn,
     }
 
 
-def test_outputs_are_exposed_and_registered(case_run: tuple[Case, ProgramRun]) -> None:
+def test_outputs_are_exposed_and_registered(case_run: tuple[Case, Run]) -> None:
     _, run = case_run
     assert run.values["dashboard_name"] == DEFAULT_DASHBOARD
     assert run.values["dashboard_url"] == (
@@ -382,9 +429,13 @@ def test_outputs_are_exposed_and_registered(case_run: tuple[Case, ProgramRun]) -
         "db-cpu", "db-freeable-memory", "db-free-storage", "db-connections",
         "db-read-latency", "db-write-latency", "bastion-status-check", "bastion-cpu",
     }  # fmt: skip
-    assert run.values["alarm_names"]["db-cpu"] == f"{NAME}-db-cpu-1a2b3c4"
+    # Each ARN is its own alarm's (the names come from the provider's autonaming,
+    # which mocks do not do).
+    assert run.values["alarm_arns"] == {
+        key: alarm(run, key).outputs["arn"] for key in run.values["alarm_arns"]
+    }
     [component] = run.of_type(COMPONENT_TYPE)
-    registered = run.component_outputs[component.urn]
+    registered = component.outputs
     assert registered["topicArn"] == run.values["topic_arn"]
     assert registered["dashboardUrl"] == run.values["dashboard_url"]
     assert registered["alarmArns"] == run.values["alarm_arns"]
@@ -415,7 +466,7 @@ def test_removing_a_recipient_keeps_the_other_subscriptions_names() -> None:
     both = monitoring_program(CASES[0], emails=EMAILS)
     one = monitoring_program(CASES[0], emails=EMAILS[1:])
 
-    def names(run: ProgramRun) -> dict[str, str]:
+    def names(run: Run) -> dict[str, str]:
         return {
             r.inputs["endpoint"]: r.name
             for r in run.of_type("aws:sns/topicSubscription:TopicSubscription")
@@ -432,21 +483,21 @@ def test_no_recipients_still_gives_a_topic_others_can_subscribe_to() -> None:
 
 
 def test_the_harness_surfaces_failures_inside_apply() -> None:
-    def program() -> dict[str, Any]:
+    def program() -> None:
         topic = aws.sns.Topic("t")
 
         def explode(arn: str) -> str:
             raise AssertionError(f"seen {arn}")
 
-        return {"checked": topic.arn.apply(explode)}
+        pulumi.export("checked", topic.arn.apply(explode))
 
     with pytest.raises(AssertionError, match="seen arn:aws:sns:"):
-        run_program(program)
+        run(program)
 
 
 def test_the_harness_refuses_outputs_that_never_resolve() -> None:
-    def program() -> dict[str, Any]:
-        return {"never": pulumi.Output.from_input(None).apply(lambda _: pulumi.UNKNOWN)}
+    def program() -> None:
+        pulumi.export("never", pulumi.Output.from_input(None).apply(lambda _: pulumi.UNKNOWN))
 
     with pytest.raises(AssertionError, match="never resolved"):
-        run_program(program)
+        run(program)
