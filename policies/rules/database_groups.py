@@ -26,7 +26,8 @@ rules = RuleSet()
 
 # What makes each engine refuse unencrypted connections (parameter, accepted values).
 # PostgreSQL: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
-# MySQL/MariaDB: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.html
+# (section "Requiring an SSL connection to a PostgreSQL DB instance")
+# MySQL/MariaDB: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html
 TLS_PARAMETERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "postgres": ("rds.force_ssl", ("1",)),
     "mysql": ("require_secure_transport", ("1", "on", "true")),

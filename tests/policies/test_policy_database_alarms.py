@@ -51,10 +51,6 @@ def with_replica(stack: FixtureStack) -> None:
         )
 
 
-def test_the_full_stack_passes(analyze: Analyze) -> None:
-    assert findings(analyze, compliant_stack()) == ()
-
-
 def test_a_removed_storage_alarm_is_one_finding_naming_database_and_metric(
     analyze: Analyze,
 ) -> None:
