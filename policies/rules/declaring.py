@@ -159,6 +159,25 @@ def _schema(config: Mapping[str, Mapping[str, Any]] | None) -> PolicyConfigSchem
     return PolicyConfigSchema(properties={k: dict(v) for k, v in config.items()})
 
 
+def _metadata(
+    name: str,
+    description: str,
+    severity: Severity,
+    fix: str,
+    level: EnforcementLevel,
+    config: Mapping[str, Mapping[str, Any]] | None,
+) -> dict[str, Any]:
+    """What every policy carries besides its check, as the SDK names it."""
+    return {
+        "name": name,
+        "description": description,
+        "severity": severity,
+        "remediation_steps": fix,
+        "enforcement_level": level,
+        "config_schema": _schema(config),
+    }
+
+
 def string_list(description: str, default: Sequence[str]) -> dict[str, Any]:
     return {
         "type": "array",
@@ -238,16 +257,11 @@ class RuleSet:
                     return rewrite(args, {**defaults, **plain(args.get_config())})
 
             policy = ResourceValidationPolicy(
-                name=name,
-                description=description,
                 validate=validate,
                 # The SDK also accepts a plain (non-awaitable) result; its annotation
                 # does not say so.
                 remediate=cast(Any, remediate_fn),
-                enforcement_level=level,
-                config_schema=_schema(config),
-                severity=severity,
-                remediation_steps=fix,
+                **_metadata(name, description, severity, fix, level, config),
             )
             self.policies.append(policy)
             return policy
@@ -279,13 +293,7 @@ class RuleSet:
                 )
 
             policy = StackValidationPolicy(
-                name=name,
-                description=description,
-                validate=validate,
-                enforcement_level=level,
-                config_schema=_schema(config),
-                severity=severity,
-                remediation_steps=fix,
+                validate=validate, **_metadata(name, description, severity, fix, level, config)
             )
             self.policies.append(policy)
             return policy
