@@ -19,6 +19,7 @@ from .declaring import (
     policy_knob,
     require_flag,
     shown,
+    stack_file,
     stack_key,
     string_list,
     string_lists_by_name,
@@ -29,7 +30,6 @@ from .unknowns import UNKNOWN, as_int, as_list
 rules = RuleSet()
 DATABASE = (RDS_INSTANCE,)
 COSTS_MONEY = " Costs money; advisory in dev, mandatory in prod."
-STACK_FILE = "Pulumi.<stack>.yaml"
 
 
 def engine_of(props: Mapping[str, Any]) -> Any:
@@ -111,7 +111,7 @@ def storage_encrypted(check: ResourceCheck) -> None:
     description="Automated backups are kept for at least the configured number of days.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Raise {stack_key('backupRetentionDays')} in {STACK_FILE} (1-35 days), or lower "
+        f"Raise {stack_key('backupRetentionDays')} in {stack_file()} (1-35 days), or lower "
         f"{policy_knob('rds-backup-retention', 'minimumDays')}."
     ),
     types=DATABASE,
@@ -168,7 +168,7 @@ def backup_retention(check: ResourceCheck) -> None:
     description="RDS instances have deletion protection." + COSTS_MONEY,
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('dbDeletionProtection')}: true in {STACK_FILE}; turn it off "
+        f"Set {stack_key('dbDeletionProtection')}: true in {stack_file()}; turn it off "
         "deliberately before a planned teardown."
     ),
     types=DATABASE,
@@ -188,7 +188,7 @@ def deletion_protection(check: ResourceCheck) -> None:
     description="Deleting an RDS instance takes a final snapshot." + COSTS_MONEY,
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('dbSkipFinalSnapshot')}: false in {STACK_FILE} (the program then "
+        f"Set {stack_key('dbSkipFinalSnapshot')}: false in {stack_file()} (the program then "
         "names the final snapshot)."
     ),
     types=DATABASE,
@@ -221,7 +221,7 @@ def final_snapshot(check: ResourceCheck) -> None:
     name="rds-multi-az",
     description="RDS instances run Multi-AZ." + COSTS_MONEY,
     severity=Severity.MEDIUM,
-    fix=f"Set {stack_key('dbMultiAz')}: true in {STACK_FILE}.",
+    fix=f"Set {stack_key('dbMultiAz')}: true in {stack_file()}.",
     types=DATABASE,
 )
 def multi_az(check: ResourceCheck) -> None:
@@ -322,7 +322,7 @@ def log_exports(check: ResourceCheck) -> None:
     name="rds-iam-authentication",
     description="RDS instances accept IAM database authentication.",
     severity=Severity.LOW,
-    fix=f"Set {stack_key('dbIamAuthentication')}: true in {STACK_FILE}.",
+    fix=f"Set {stack_key('dbIamAuthentication')}: true in {stack_file()}.",
     types=DATABASE,
     level=ADVISORY,
 )
@@ -341,7 +341,7 @@ def iam_authentication(check: ResourceCheck) -> None:
     description="RDS instances have Performance Insights on.",
     severity=Severity.LOW,
     fix=(
-        f"Set {stack_key('dbPerformanceInsights')}: true in {STACK_FILE} (7 days of history "
+        f"Set {stack_key('dbPerformanceInsights')}: true in {stack_file()} (7 days of history "
         "are free); with requireKmsKey, give it a customer-managed key."
     ),
     types=DATABASE,
@@ -379,7 +379,7 @@ def performance_insights(check: ResourceCheck) -> None:
     description="RDS instances have enhanced (OS-level) monitoring on.",
     severity=Severity.LOW,
     fix=(
-        f"Set {stack_key('dbEnhancedMonitoringInterval')} in {STACK_FILE} to 1, 5, 10, 15, "
+        f"Set {stack_key('dbEnhancedMonitoringInterval')} in {stack_file()} to 1, 5, 10, 15, "
         "30 or 60 seconds (the program then makes the monitoring role)."
     ),
     types=DATABASE,
@@ -471,7 +471,7 @@ def version_tuple(text: str) -> tuple[int, ...] | None:
     description="RDS engine versions are at least the team's minimum.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Raise {stack_key('dbEngineVersion')} in {STACK_FILE} (or leave it empty for the "
+        f"Raise {stack_key('dbEngineVersion')} in {stack_file()} (or leave it empty for the "
         f"engine's default), or change {policy_knob('rds-engine-version', 'minimumVersions')}."
     ),
     types=DATABASE,

@@ -16,6 +16,7 @@ from .declaring import (
     judge,
     origin,
     policy_knob,
+    stack_file,
     stack_key,
     string_list,
 )
@@ -181,7 +182,7 @@ def tls_enforced(check: StackCheck) -> None:
     fix=(
         "Build the subnet group from ExistingNetwork.privateSubnetIds and nothing else; to "
         f"choose other subnets, set {stack_key('privateSubnetIds')} or "
-        f"{stack_key('privateSubnetTags')} in Pulumi.<stack>.yaml to private ones."
+        f"{stack_key('privateSubnetTags')} in {stack_file()} to private ones."
     ),
 )
 def subnet_group_private(check: StackCheck) -> None:

@@ -41,8 +41,10 @@ MANDATORY: Final = EnforcementLevel.MANDATORY
 ADVISORY: Final = EnforcementLevel.ADVISORY
 REMEDIATE: Final = EnforcementLevel.REMEDIATE
 
-# The project the stack keys belong to when the engine does not say
-# (it passes PULUMI_PROJECT and PULUMI_STACK to a policy pack it starts).
+# The project the stack keys belong to when the engine does not say. The CLI
+# starts a policy pack with PULUMI_PROJECT and PULUMI_STACK in its environment
+# (pulumi/pulumi, pkg/resource/plugin/analyzer_plugin.go, constructEnv), as the
+# offline preflight does.
 DEFAULT_PROJECT: Final = "bastion-db"
 # Where the program's own hardening is fixed: no stack key changes it.
 NO_STACK_KEY: Final = "no stack key sets it: the program always does"
@@ -55,10 +57,18 @@ def stack_key(name: str) -> str:
     return f"{project}:{name}"
 
 
+def _stack() -> str:
+    return os.environ.get("PULUMI_STACK") or "<stack>"
+
+
+def stack_file() -> str:
+    """The stack file the user edits (``Pulumi.dev.yaml``)."""
+    return f"Pulumi.{_stack()}.yaml"
+
+
 def policy_config_file() -> str:
     """The policy config the preflight and the README use for this stack."""
-    stack = os.environ.get("PULUMI_STACK") or "<stack>"
-    return f"policies/config/{stack}.json"
+    return f"policies/config/{_stack()}.json"
 
 
 def policy_knob(rule: str, knob: str) -> str:

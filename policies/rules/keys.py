@@ -16,6 +16,7 @@ from .declaring import (
     StackCheck,
     origin,
     policy_knob,
+    stack_file,
     stack_key,
     string_list,
 )
@@ -142,7 +143,7 @@ def openssh_key_facts(text: str) -> KeyFacts | None:
         "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; never DSA."
     ),
     severity=Severity.HIGH,
-    fix=f"Set {stack_key(ALGORITHM_KEY)} in Pulumi.<stack>.yaml to {STRONG}.",
+    fix=f"Set {stack_key(ALGORITHM_KEY)} in {stack_file()} to {STRONG}.",
     types=(TLS_PRIVATE_KEY,),
     config=dict(KEY_STRENGTH_CONFIG),
 )
@@ -164,7 +165,7 @@ def tls_key_strength(check: ResourceCheck) -> None:
     severity=Severity.HIGH,
     fix=(
         f"Generate the key with {stack_key(ALGORITHM_KEY)} set to {STRONG}, or give your own "
-        f"{STRONG} public key in {stack_key('sshPublicKey')} (Pulumi.<stack>.yaml)."
+        f"{STRONG} public key in {stack_key('sshPublicKey')} ({stack_file()})."
     ),
     config=dict(KEY_STRENGTH_CONFIG),
 )

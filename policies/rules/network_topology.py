@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .declaring import ADVISORY, RuleSet, StackCheck, origin, policy_knob, stack_key, string_list
+from .declaring import (
+    ADVISORY,
+    RuleSet,
+    StackCheck,
+    origin,
+    policy_knob,
+    stack_file,
+    stack_key,
+    string_list,
+)
 from .network import SSH_PORT
 from .permissions import cidr_within
 from .resource_types import DEFAULT_DB_PORTS, RDS_INSTANCE, SECURITY_GROUP, SG_TYPES
@@ -42,7 +51,7 @@ def _names(resolution: Resolution) -> str:
     ),
     severity=Severity.CRITICAL,
     fix=(
-        f"Keep {stack_key('sshAllowedCidrs')} (Pulumi.<stack>.yaml) inside "
+        f"Keep {stack_key('sshAllowedCidrs')} ({stack_file()}) inside "
         f"{policy_knob('sg-ssh-bastion-only', 'allowedCidrs')}, or add your network to both; "
         f"or set {stack_key('accessMode')}: ssm and open no SSH at all. SSH goes into the "
         "bastion's group only."

@@ -39,8 +39,7 @@ def test_extract_records_the_pinned_release() -> None:
     )
     recorded = aws_facts.SOURCE
     assert recorded == f"cfn-lint {pin}", (
-        f"the extract was built from {recorded}, the pin is {pin}; "
-        f"run: {refresh.REFRESH_COMMAND}"
+        f"the extract was built from {recorded}, the pin is {pin}; run: {refresh.REFRESH_COMMAND}"
     )
 
 
@@ -74,8 +73,12 @@ def test_a_version_key_cfn_lint_never_wrote_is_refused() -> None:
     schema = {
         "allOf": [
             {
-                "if": {"properties": {"Engine": {"const": "postgres"},
-                                      "EngineVersion": {"pattern": "^16$"}}},
+                "if": {
+                    "properties": {
+                        "Engine": {"const": "postgres"},
+                        "EngineVersion": {"pattern": "^16$"},
+                    }
+                },
                 "then": {"properties": {"DBInstanceClass": {"enum": ["db.t4g.micro"]}}},
             }
         ]

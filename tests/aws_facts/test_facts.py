@@ -25,7 +25,12 @@ def test_postgres_18_and_mysql_8_4_are_offered() -> None:
 def test_majors_come_in_version_order() -> None:
     postgres = aws_facts.major_versions("postgres")
     assert postgres[postgres.index("13") : postgres.index("18") + 1] == (
-        "13", "14", "15", "16", "17", "18",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
     )
     mysql = aws_facts.major_versions("mysql")
     assert mysql.index("8.0") + 1 == mysql.index("8.4")
@@ -61,7 +66,8 @@ def test_latest_version_of_a_major_is_its_newest_available() -> None:
     latest = aws_facts.latest_engine_version("postgres", "16")
     assert latest is not None and aws_facts.major_of("postgres", latest) == "16"
     newer = [
-        v for v in aws_facts.available_engine_versions("postgres")
+        v
+        for v in aws_facts.available_engine_versions("postgres")
         if aws_facts.major_of("postgres", v) == "16"
     ]
     assert newer[-1] == latest
@@ -190,12 +196,16 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 
 def test_reading_facts_loads_only_the_standard_library() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=PROJECT_DIR, capture_output=True, text=True,
+        [sys.executable, "-c", PROBE],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
         check=True,
     )
     loaded = json.loads(done.stdout)
     foreign = [
-        name for name in loaded
+        name
+        for name in loaded
         if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "aws_facts"
     ]
     assert not foreign, f"aws_facts pulled in {foreign}"
