@@ -30,6 +30,15 @@ NAME = "monitoring"
 # Dashboards are account-wide: the default name carries project and stack
 DEFAULT_DASHBOARD = "bastion-db-dev-monitoring"
 EMAILS = ("oncall@example.com", "dba@example.org")
+# What the component exposes to its callers, exported by every test program.
+EXPOSED = (
+    "topic_arn",
+    "kms_key_arn",
+    "dashboard_name",
+    "dashboard_url",
+    "alarm_names",
+    "alarm_arns",
+)
 
 
 @dataclass(frozen=True)
@@ -110,12 +119,8 @@ def monitoring_program(
                 tags=tags,
             ),
         )
-        pulumi.export("topic_arn", monitoring.topic_arn)
-        pulumi.export("kms_key_arn", monitoring.kms_key_arn)
-        pulumi.export("dashboard_name", monitoring.dashboard_name)
-        pulumi.export("dashboard_url", monitoring.dashboard_url)
-        pulumi.export("alarm_names", monitoring.alarm_names)
-        pulumi.export("alarm_arns", monitoring.alarm_arns)
+        for attribute in EXPOSED:
+            pulumi.export(attribute, getattr(monitoring, attribute))
 
     return run(program, stack=stack)
 
