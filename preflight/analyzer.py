@@ -1,38 +1,22 @@
 """Drives a policy pack over the analyzer gRPC protocol, as the Pulumi CLI does.
 
-What the CLI does for a Python pack (pulumi/pulumi
-``sdk/go/common/resource/plugin/analyzer_plugin.go`` and ``plugin.go``), and so
-what this client does:
+What the CLI does with a pack (pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go``),
+and so what this client does:
 
-1. start ``<python> -u -m pulumi.policy <engine address> .`` in the pack's
-   folder, with ``PULUMI_PROJECT``/``PULUMI_STACK``/``PULUMI_ORGANIZATION``/
-   ``PULUMI_DRY_RUN`` and the stack's config as ``PULUMI_CONFIG`` in its
-   environment; the first line on its stdout is the port it listens on;
-2. ``Handshake`` (the Python SDK answers UNIMPLEMENTED, which is fine),
+1. start the pack's process (:mod:`preflight.pack_launch`: a Python or a
+   Node.js pack, its stack and config in its environment) and read the port it
+   prints;
+2. ``Handshake`` (the SDKs answer UNIMPLEMENTED, which is fine),
    ``ConfigureStack``, ``GetAnalyzerInfo``, then ``Configure`` with the
    reconciled configuration (see :mod:`preflight.policy_config`);
 3. per resource: ``Remediate`` over its inputs, then ``Analyze`` over the
    remediated inputs; then one ``AnalyzeStack`` over every resource's outputs
    with parent, dependencies and property dependencies;
-4. stop the pack: interrupt it (the SDK stops its server on
-   ``KeyboardInterrupt``), and kill it if it has not gone within 5 seconds.
-
-The engine address: ``pulumi.policy`` parses it but never uses it (its
-runtime settings get no engine), so the pack's ``pulumi.log`` output lands
-on its stderr, which this client captures in :attr:`PolicyPackAnalyzer.logs`.
-No fake engine server is needed.
+4. stop the pack: interrupt it, and kill it if it has not gone within 5 seconds.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import queue
-import signal
-import subprocess
-import sys
-import threading
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +24,20 @@ from types import TracebackType
 from typing import Any
 
 import grpc
-import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 
 from offline.recorder import SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, decode
 from offline.snapshot import ResourceSnapshot, SecretValue, UnknownValue
+from preflight.pack_launch import (
+    UNUSED_ENGINE_ADDRESS,
+    LaunchCommand,
+    PackProcess,
+    PackProject,
+    PolicyPackError,
+    StackContext,
+    launch_command,
+)
 from preflight.policy_config import (
     PolicyConfig,
     load_policy_config_file,
@@ -53,11 +45,8 @@ from preflight.policy_config import (
     reconcile_policy_config,
 )
 
-# pulumi.policy requires the argument but does nothing with it (see above).
-UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
 # The SDK raises the gRPC message limit to 400 MB; a big stack's AnalyzeStack needs it.
 MAX_MESSAGE_BYTES = 400 * 1024 * 1024
-GRACEFUL_STOP_SECONDS = 5.0
 
 LEVEL_NAMES = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -77,10 +66,6 @@ POLICY_TYPES = {
     analyzer_pb2.POLICY_TYPE_RESOURCE: "resource",
     analyzer_pb2.POLICY_TYPE_STACK: "stack",
 }
-
-
-class PolicyPackError(RuntimeError):
-    """The pack could not be started, or failed while analyzing."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +119,11 @@ class Violation:
         return rest if head == self.description and rest else self.message
 
     @property
+    def pack(self) -> str:
+        """The pack that found it, as the CLI names it: ``<name>@v<version>``."""
+        return f"{self.policy_pack}@v{self.policy_pack_version}"
+
+    @property
     def is_mandatory(self) -> bool:
         return self.enforcement_level == "mandatory"
 
@@ -155,6 +145,18 @@ class Remediation:
 class AnalysisReport:
     violations: tuple[Violation, ...]
     remediations: tuple[Remediation, ...]
+    # "<name>@v<version>" of each pack that ran, in the order they ran
+    packs: tuple[str, ...] = ()
+
+    @classmethod
+    def merged(cls, reports: Iterable[AnalysisReport]) -> AnalysisReport:
+        """One report for several packs, as one preview with several ``--policy-pack``."""
+        reports = tuple(reports)
+        return cls(
+            tuple(v for r in reports for v in r.violations),
+            tuple(m for r in reports for m in r.remediations),
+            tuple(p for r in reports for p in r.packs),
+        )
 
     @property
     def mandatory(self) -> tuple[Violation, ...]:
@@ -204,50 +206,11 @@ def _struct_to_python(struct: struct_pb2.Struct) -> dict[str, Any]:
 # --- the client ------------------------------------------------------------------------
 
 
-def _pack_settings(pack_dir: Path) -> dict[str, Any]:
-    path = pack_dir / "PulumiPolicy.yaml"
-    if not path.is_file():
-        raise PolicyPackError(f"{pack_dir} is not a policy pack: it has no PulumiPolicy.yaml")
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise PolicyPackError(f"{path} cannot be read: {error}") from None
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _pack_python(pack_dir: Path, settings: Mapping[str, Any]) -> str:
-    """The interpreter the CLI's shim would use: the pack's ``virtualenv``
-    option when it names one that exists, else the one running this code."""
-    runtime = settings.get("runtime")
-    options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
-    venv = options.get("virtualenv") if isinstance(options, dict) else None
-    if isinstance(venv, str) and venv:
-        # normpath, not resolve(): the venv's python is a symlink to the base
-        # interpreter, and only the link's path makes Python use the venv.
-        candidate = os.path.normpath(pack_dir / venv / "bin" / "python")
-        if os.path.exists(candidate):
-            return candidate
-    return sys.executable
-
-
 def _status(error: Exception) -> Any:
     """The status code of a failed call (``RpcError`` objects that came
     from a call also implement ``grpc.Call``)."""
     code = getattr(error, "code", None)
     return code() if callable(code) else None
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=GRACEFUL_STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    except ProcessLookupError:
-        pass
 
 
 class PolicyPackAnalyzer:
@@ -272,9 +235,11 @@ class PolicyPackAnalyzer:
         startup_timeout: float = 30.0,
         rpc_timeout: float = 120.0,
     ) -> None:
-        self.pack_dir = Path(pack_dir).resolve()
-        self.settings = _pack_settings(self.pack_dir)
-        self.python = python or _pack_python(self.pack_dir, self.settings)
+        # Reading the pack and finding its runner happen here, so a folder that
+        # is no pack, or a Node pack not installed, fails before any work.
+        self.pack = PackProject.load(pack_dir)
+        self.pack_dir = self.pack.directory
+        self.settings = self.pack.settings
         self.project = project
         self.stack = stack
         self.organization = organization
@@ -282,16 +247,19 @@ class PolicyPackAnalyzer:
         self.stack_config = dict(stack_config or {})
         self.secret_config_keys = tuple(secret_config_keys)
         self.stack_tags = dict(stack_tags or {})
+        self.command: LaunchCommand = launch_command(
+            self.pack,
+            StackContext(project, stack, organization, dry_run, self.stack_config),
+            python=python,
+        )
         self.startup_timeout = startup_timeout
         self.rpc_timeout = rpc_timeout
-        # Lines the pack wrote to stderr (its pulumi.log output) and to stdout after the port
-        self.logs: list[str] = []
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: PackProcess | None = None
+        # What the last process logged, kept after it stopped
+        self._logs: list[str] = []
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
-        self._readers: list[threading.Thread] = []
         self._info: AnalyzerInfo | None = None
-        self._finalizer: weakref.finalize | None = None
 
     # -- lifecycle --
 
@@ -307,25 +275,6 @@ class PolicyPackAnalyzer:
     ) -> None:
         self.close()
 
-    def _environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(
-            {
-                "PULUMI_PROJECT": self.project,
-                "PULUMI_STACK": self.stack,
-                "PULUMI_ORGANIZATION": self.organization,
-                "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-            }
-        )
-        if self.stack_config:
-            env["PULUMI_CONFIG"] = json.dumps(self.stack_config)
-        else:
-            env.pop("PULUMI_CONFIG", None)
-        # What the CLI's pulumi-analyzer-policy-python shim does for a virtualenv.
-        env["PATH"] = f"{Path(self.python).parent}{os.pathsep}{env.get('PATH', '')}"
-        env.pop("PYTHONHOME", None)
-        return env
-
     def start(self) -> None:
         """Starts the pack and connects to it (launch, then connect)."""
         self.launch()
@@ -336,17 +285,8 @@ class PolicyPackAnalyzer:
         do other work (run the program) while the pack boots on another core."""
         if self._process is not None:
             return
-        process = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", UNUSED_ENGINE_ADDRESS, "."],
-            cwd=self.pack_dir,
-            env=self._environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        self._process = process
-        self._finalizer = weakref.finalize(self, _stop, process)
+        self._process = PackProcess(self.command)
+        self._logs = self._process.logs
 
     def connect(self) -> None:
         """Waits for the launched pack's port and connects (GetAnalyzerInfo and the
@@ -356,59 +296,19 @@ class PolicyPackAnalyzer:
         if self._process is None:
             raise PolicyPackError("the policy pack was not launched")
         try:
-            port = self._read_port(self._process)
+            port = self._process.wait_for_port(self.startup_timeout)
             self._connect(port)
         except BaseException:
             self.close()
             raise
 
-    def _drain(self, stream: Any, prefix: str) -> None:
-        for raw in iter(stream.readline, b""):
-            self.logs.append(prefix + raw.decode("utf-8", "replace").rstrip("\n"))
+    @property
+    def logs(self) -> list[str]:
+        """Lines the pack wrote to stderr (its log output) and to stdout after the port."""
+        return self._logs
 
-    def _read_port(self, process: subprocess.Popen[bytes]) -> int:
-        assert process.stdout is not None and process.stderr is not None
-        stderr_reader = threading.Thread(target=self._drain, args=(process.stderr, ""), daemon=True)
-        stderr_reader.start()
-        self._readers.append(stderr_reader)
-        first_line: queue.Queue[bytes] = queue.Queue()
-        stdout = process.stdout
-
-        def read_first_line() -> None:
-            first_line.put(stdout.readline())
-            self._drain(stdout, "stdout: ")
-
-        stdout_reader = threading.Thread(target=read_first_line, daemon=True)
-        stdout_reader.start()
-        self._readers.append(stdout_reader)
-        try:
-            line = first_line.get(timeout=self.startup_timeout)
-        except queue.Empty:
-            raise PolicyPackError(
-                f"policy pack {self.pack_dir} did not print its port within "
-                f"{self.startup_timeout:.0f}s{self._log_tail()}"
-            ) from None
-        text = line.decode("utf-8", "replace").strip()
-        if not text:
-            process.wait(timeout=GRACEFUL_STOP_SECONDS)
-            stderr_reader.join(timeout=1.0)
-            raise PolicyPackError(
-                f"policy pack {self.pack_dir} failed to start (exit code {process.returncode})"
-                f"{self._log_tail()}"
-            )
-        try:
-            port = int(text)
-        except ValueError:
-            raise PolicyPackError(
-                f"policy pack {self.pack_dir} wrote an invalid port to stdout: {text!r}"
-            ) from None
-        if not 0 < port < 65536:
-            raise PolicyPackError(f"policy pack {self.pack_dir} wrote an invalid port: {port}")
-        return port
-
-    def _log_tail(self, lines: int = 20) -> str:
-        tail = self.logs[-lines:]
-        return (":\n" + "\n".join(tail)) if tail else ""
+    def _log_tail(self) -> str:
+        return self._process.log_tail() if self._process is not None else ""
 
     def _connect(self, port: int) -> None:
         channel = grpc.insecure_channel(
@@ -424,38 +324,19 @@ class PolicyPackAnalyzer:
         self._configure_stack()
 
     def close(self, wait: bool = True) -> None:
-        """Stops the pack (SIGINT, as the CLI stops a plugin); safe to call more
-        than once. ``wait=False`` only asks it to stop, for a caller about to
-        exit that need not watch the pack's own teardown."""
+        """Stops the pack; safe to call more than once. ``wait=False`` only asks
+        it to stop, for a caller about to exit (see :meth:`PackProcess.stop`)."""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
         self._stub = None
-        if self._process is not None and not wait:
-            if self._process.poll() is None:
-                self._process.send_signal(signal.SIGINT)
-            if self._finalizer is not None:
-                self._finalizer.detach()
-                self._finalizer = None
-            self._process = None
-            self._readers = []
-            return
         if self._process is not None:
-            _stop(self._process)
-            for stream in (self._process.stdout, self._process.stderr):
-                if stream is not None:
-                    stream.close()
+            self._process.stop(wait=wait)
             self._process = None
-        for reader in self._readers:
-            reader.join(timeout=1.0)
-        self._readers = []
-        if self._finalizer is not None:
-            self._finalizer.detach()
-            self._finalizer = None
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._process is not None and self._process.running
 
     @property
     def pid(self) -> int | None:
@@ -500,7 +381,7 @@ class PolicyPackAnalyzer:
         except grpc.RpcError as error:
             code = _status(error)
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                exited = self._process.poll() if self._process is not None else None
+                exited = self._process.exit_code() if self._process is not None else None
                 raise PolicyPackError(
                     f"policy pack {self.pack_dir} did not answer on port {port} within "
                     f"{self.startup_timeout:.0f}s"
@@ -781,7 +662,10 @@ class PolicyPackAnalyzer:
         for snapshot, future in analyze_calls:
             violations.extend(self._violations(self._result("Analyze", future), snapshot.urn))
         violations.extend(self.analyze_stack(ordered))
-        return AnalysisReport(tuple(violations), tuple(remediations))
+        info = self.info()
+        return AnalysisReport(
+            tuple(violations), tuple(remediations), (f"{info.name}@v{info.version}",)
+        )
 
 
 def analyze_stack_with_pack(
