@@ -31,7 +31,7 @@ if __name__ == "__main__":
 # Only light imports here: the policy pack is launched before the program's
 # heavy ones (pulumi_aws), so it boots on the other core meanwhile.
 from offline.stack_config import StackFileError, load_stack_config
-from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
+from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer, PolicyPackError
 from preflight.inputs import (
     InputError,
     NetworkChoice,
@@ -48,7 +48,6 @@ from preflight.style import Style
 
 if TYPE_CHECKING:
     from offline.runner import ProgramRun
-    from preflight.analyzer import AnalysisReport
     from preflight.policy_config import PolicyConfig
     from preflight.report import PolicyConfigUse
 
@@ -95,17 +94,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("stack", help="stack name: Pulumi.<stack>.yaml must exist")
     parser.add_argument(
         "--policy-pack-config",
+        action="append",
         type=Path,
         metavar="FILE",
-        help="policy config JSON (default: <policy pack>/config/<stack>.json when it exists; "
-        "without one every policy runs at the pack's own level, and the run says so)",
+        help="policy config JSON; when given, one per --policy-pack, in the same order "
+        "(default: <policy pack>/config/<stack>.json when it exists; without one every "
+        "policy runs at the pack's own level, and the run says so)",
     )
     parser.add_argument(
         "--policy-pack",
+        action="append",
         type=Path,
-        default=PROJECT_DIR / "policies",
         metavar="DIR",
-        help="the policy pack to run, a folder with PulumiPolicy.yaml (default: this "
+        help="a policy pack to run, a folder with PulumiPolicy.yaml, Python or Node.js; "
+        "repeat it to run several, as `pulumi preview --policy-pack` (default: this "
         "repository's policies/)",
     )
     parser.add_argument(
@@ -186,26 +188,81 @@ def _fail(as_json: bool, stack: str | None, message: str, code: int = EXIT_CONFI
 def _preflight(args: argparse.Namespace) -> int:
     check_stack_name(args.stack)
     check_project_dir(args.project_dir)
-    check_policy_pack(args.policy_pack)
+    pack_dirs: list[Path] = args.policy_pack or [PROJECT_DIR / "policies"]
+    for pack_dir in pack_dirs:
+        check_policy_pack(pack_dir)
     check_export_target(args.export)
     config = load_stack_config(args.project_dir, args.stack)
     values = {**config.values, **_overrides(args.config, config.project)}
     network = choose_network(args.network, values, config.project)
-    policy_config = choose_policy_config(args.policy_pack_config, args.policy_pack, args.stack)
+    policy_configs = [
+        choose_policy_config(given, pack_dir, args.stack)
+        for given, pack_dir in zip(_paired_configs(args, pack_dirs), pack_dirs, strict=True)
+    ]
 
-    pack = PolicyPackAnalyzer(
-        args.policy_pack, project=config.project, stack=args.stack, stack_config=values
-    )
-    pack.launch()
+    packs: list[PolicyPackAnalyzer] = []
     try:
+        # Each pack starts as soon as it is read, so it boots while the next
+        # one is read and the program runs.
+        for pack_dir in pack_dirs:
+            packs.append(_pack(pack_dir, config.project, args.stack, values))
+            packs[-1].launch()
         run = _run(args, config.project, values, network)
-        pack.connect()
-        levels = pack.configure_from(policy_config.path)
-        report = pack.analyze(run.resources)
-        return _report(args, run, report, pack, _Context(policy_config, levels, network))
+        reports: list[AnalysisReport] = []
+        uses: dict[str, PolicyConfigUse] = {}
+        for pack, policy_config in zip(packs, policy_configs, strict=True):
+            pack.connect()
+            levels = pack.configure_from(policy_config.path)
+            reports.append(pack.analyze(run.resources))
+            uses[_pack_label(pack, uses)] = _policy_config_use(pack, policy_config, levels)
+        # One report: any pack's mandatory finding fails the run, as in one preview.
+        report = AnalysisReport.merged(reports)
+        return _report(args, run, report, _Context(uses, network))
     finally:
-        # The result is known; the pack's own teardown need not hold the user up.
-        pack.close(wait=False)
+        # The result is known; the packs' own teardown need not hold the user up.
+        for pack in packs:
+            pack.close(wait=False)
+
+
+def _paired_configs(args: argparse.Namespace, pack_dirs: list[Path]) -> list[Path | None]:
+    """As the CLI: --policy-pack-config, when given, pairs with --policy-pack by position."""
+    given: list[Path] = args.policy_pack_config or []
+    if not given:
+        return [None] * len(pack_dirs)
+    if len(given) != len(pack_dirs):
+        raise InputError(
+            f"--policy-pack-config given {len(given)} time(s) for {len(pack_dirs)} policy "
+            "pack(s): give one per --policy-pack, in the same order, or none"
+        )
+    return list(given)
+
+
+def _pack(pack_dir: Path, project: str, stack: str, values: dict[str, str]) -> PolicyPackAnalyzer:
+    try:
+        return PolicyPackAnalyzer(pack_dir, project=project, stack=stack, stack_config=values)
+    except PolicyPackError as error:
+        # Read before it starts: a runtime it cannot run, a Node pack not installed...
+        raise InputError(f"--policy-pack {pack_dir}: {error}") from None
+
+
+def _pack_label(pack: PolicyPackAnalyzer, seen: dict[str, PolicyConfigUse]) -> str:
+    info = pack.info()
+    label = f"{info.name}@v{info.version}"
+    if label in seen:
+        raise InputError(
+            f"--policy-pack {pack.pack_dir}: pack {label} is already in this run; give each "
+            "pack once"
+        )
+    return label
+
+
+def _policy_config_use(
+    pack: PolicyPackAnalyzer, choice: PolicyConfigChoice, levels: dict[str, PolicyConfig]
+) -> PolicyConfigUse:
+    from preflight.report import PolicyConfigUse
+
+    knobs = {policy.name: tuple(policy.config_schema) for policy in pack.info().policies}
+    return PolicyConfigUse(choice, levels, knobs)
 
 
 def _run(
@@ -255,30 +312,23 @@ def _program_failure(what: str, error: Exception, project_dir: Path) -> str:
 class _Context:
     """What the report says besides the findings: the files that shaped the run."""
 
-    policy_config: PolicyConfigChoice
-    levels: dict[str, PolicyConfig]
+    # Each pack's policy config, by "<name>@v<version>", in the order the packs ran
+    uses: dict[str, PolicyConfigUse]
     network: NetworkChoice
 
 
 def _report(
-    args: argparse.Namespace,
-    run: ProgramRun,
-    report: AnalysisReport,
-    pack: PolicyPackAnalyzer,
-    context: _Context,
+    args: argparse.Namespace, run: ProgramRun, report: AnalysisReport, context: _Context
 ) -> int:
     from preflight.export import deployment
     from preflight.inputs import write_export
-    from preflight.report import PolicyConfigUse
 
     if args.export:
         write_export(args.export, json.dumps(deployment(run), indent=2) + "\n")
-    knobs = {policy.name: tuple(policy.config_schema) for policy in pack.info().policies}
-    use = PolicyConfigUse(context.policy_config, context.levels, knobs)
     exit_code = EXIT_MANDATORY if report.mandatory else EXIT_CLEAN
     # A reader that has gone (`| head`) changes nothing: the verdict is the exit code.
     with contextlib.suppress(BrokenPipeError):
-        _print_result(args, run, report, context, use, exit_code)
+        _print_result(args, run, report, context, exit_code)
     return exit_code
 
 
@@ -287,7 +337,6 @@ def _print_result(
     run: ProgramRun,
     report: AnalysisReport,
     context: _Context,
-    use: PolicyConfigUse,
     exit_code: int,
 ) -> None:
     from preflight.export import stack_urn
@@ -300,8 +349,12 @@ def _print_result(
             "stack": args.stack,
             "resources": len(run.resources),
             "network": display_path(context.network.source) if context.network.source else None,
-            "policyConfig": use.as_json(),
-            "violations": as_json(report, use),
+            # The first pack's (ours unless --policy-pack says otherwise); every pack's below
+            "policyConfig": next(iter(context.uses.values())).as_json(),
+            "policyPacks": [
+                {"pack": pack, "policyConfig": use.as_json()} for pack, use in context.uses.items()
+            ],
+            "violations": as_json(report, context.uses),
             "mandatory": len(report.mandatory),
             "exitCode": exit_code,
         }
@@ -314,7 +367,7 @@ def _print_result(
     if network is not None:
         print(f"Network: {network}")
         print()
-    print(render_violations(report, style, use))
+    print(render_violations(report, style, context.uses))
     print()
     print(summary_line(report))
 

@@ -209,8 +209,9 @@ def _node_command(pack: PackProject, context: StackContext) -> LaunchCommand:
     node = shutil.which("node")
     if node is None:
         raise PolicyPackError(
-            f"policy pack {pack.directory} runs on Node.js, and `node` is not on PATH: "
-            f"install Node.js (20 or later) and run `{install_command(pack.directory)}` there"
+            "the pack runs on Node.js, and `node` is not on PATH: install Node.js 20 or "
+            f"later, then: cd {shlex.quote(str(pack.directory))} && "
+            f"{install_command(pack.directory)}"
         )
     runner = _locate_node_runner(node, pack.directory)
     env = _stack_environment(context)
@@ -271,7 +272,7 @@ def _locate_node_runner(node: str, pack_dir: Path) -> str:
         else:
             what = "dependencies are not installed (it has no node_modules)"
         raise PolicyPackError(
-            f"policy pack {pack_dir}: its {what}; install them first: "
+            f"the pack's {what}; install them first: "
             f"cd {shlex.quote(str(pack_dir))} && {install_command(pack_dir)}"
         )
     raise PolicyPackError(

@@ -1,4 +1,4 @@
-"""Prints the policy pack's findings the way ``pulumi preview`` groups them,
+"""Prints the policy packs' findings the way ``pulumi preview`` groups them,
 in a stable order, within 100 columns, and says which policy config decided
 their levels and where to change it."""
 
@@ -93,27 +93,23 @@ def _repeats(remediation: str, finding: str) -> bool:
     return remediation.strip().rstrip(".").lower() in finding.lower()
 
 
-def render_violations(report: AnalysisReport, style: Style, use: PolicyConfigUse) -> str:
+def render_violations(
+    report: AnalysisReport, style: Style, uses: Mapping[str, PolicyConfigUse]
+) -> str:
+    """Grouped by pack, as ``pulumi preview`` groups several ``--policy-pack``;
+    ``uses`` is each pack's policy config, by ``<name>@v<version>``, in run order."""
     lines = [style.bold("Policies:")]
-    lines += _wrapped(use.header()[0], "    ")
-    if not report.violations:
-        lines.append("    " + style.green("no policy violations"))
     ordered = sorted_violations(report)
-    for level in LEVEL_ORDER:
-        found = [v for v in ordered if v.enforcement_level == level]
-        if not found:
-            continue
-        colour = style.red if level == "mandatory" else style.yellow
-        lines.append(f"    {colour(level)} ({len(found)})")
-        for violation in found:
-            lines += _wrapped(f"[{level}] {violation.policy_name}  ({_where(violation)})", "      ")
-            lines += _wrapped(violation.finding, "        ")
-            steps = violation.remediation_steps
-            if steps and not _repeats(steps, violation.finding):
-                lines += [style.dim(line) for line in _wrapped(f"fix: {steps}", "        ")]
-            lines += [
-                style.dim(line) for line in _wrapped(use.where_to_edit(violation), "        ")
-            ]
+    for pack, use in uses.items():
+        lines.append(f"    {pack}")
+        lines += _wrapped(use.header()[0], "      ")
+        in_pack = [v for v in ordered if v.pack == pack]
+        if not in_pack:
+            lines.append("      " + style.green("no policy violations"))
+        for level in LEVEL_ORDER:
+            found = [v for v in in_pack if v.enforcement_level == level]
+            if found:
+                lines += _level_lines(level, found, style, use)
     for remediation in sorted(report.remediations, key=lambda r: (r.policy_name, r.urn)):
         lines += [
             style.dim(line)
@@ -122,6 +118,21 @@ def render_violations(report: AnalysisReport, style: Style, use: PolicyConfigUse
             )
         ]
     return "\n".join(lines)
+
+
+def _level_lines(
+    level: str, found: list[Violation], style: Style, use: PolicyConfigUse
+) -> list[str]:
+    colour = style.red if level == "mandatory" else style.yellow
+    lines = [f"      {colour(level)} ({len(found)})"]
+    for violation in found:
+        lines += _wrapped(f"[{level}] {violation.policy_name}  ({_where(violation)})", "        ")
+        lines += _wrapped(violation.finding, "          ")
+        steps = violation.remediation_steps
+        if steps and not _repeats(steps, violation.finding):
+            lines += [style.dim(line) for line in _wrapped(f"fix: {steps}", "          ")]
+        lines += [style.dim(line) for line in _wrapped(use.where_to_edit(violation), "          ")]
+    return lines
 
 
 def summary_line(report: AnalysisReport) -> str:
@@ -140,22 +151,23 @@ def _where(violation: Violation) -> str:
     return violation.urn.split("::")[-1]
 
 
-def as_json(report: AnalysisReport, use: PolicyConfigUse) -> list[dict[str, Any]]:
-    return [
-        {
+def as_json(report: AnalysisReport, uses: Mapping[str, PolicyConfigUse]) -> list[dict[str, Any]]:
+    return [_violation_json(v, uses[v.pack]) for v in sorted_violations(report)]
+
+
+def _violation_json(v: Violation, use: PolicyConfigUse) -> dict[str, Any]:
+    return {
+        "policy": v.policy_name,
+        "pack": v.policy_pack,
+        "level": v.enforcement_level,
+        "severity": v.severity,
+        "urn": v.urn,
+        "message": v.finding,
+        "remediation": v.remediation_steps,
+        "policyConfig": {
+            "file": display_path(use.choice.path or use.choice.default),
+            "exists": use.choice.path is not None,
             "policy": v.policy_name,
-            "pack": v.policy_pack,
-            "level": v.enforcement_level,
-            "severity": v.severity,
-            "urn": v.urn,
-            "message": v.finding,
-            "remediation": v.remediation_steps,
-            "policyConfig": {
-                "file": display_path(use.choice.path or use.choice.default),
-                "exists": use.choice.path is not None,
-                "policy": v.policy_name,
-                "keys": use.keys_for(v),
-            },
-        }
-        for v in sorted_violations(report)
-    ]
+            "keys": use.keys_for(v),
+        },
+    }
