@@ -4,7 +4,9 @@ analyzer listens on.
 
 What the CLI does (pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go``,
 ``sdk/go/common/resource/plugin/plugin.go``, the language hosts'
-``RunPlugin``), and so what this module does:
+``RunPlugin``; read at pulumi/pulumi 1b59498, August 2026, and
+pulumi/pulumi-policy ``sdk/nodejs/policy/server.ts`` at 805bcbc), and so
+what this module does:
 
 - It reads the pack folder's ``PulumiPolicy.yaml``; its ``runtime:`` (a name,
   or ``name`` plus ``options``) picks the language.
