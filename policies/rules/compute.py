@@ -490,7 +490,9 @@ def ami_owner(check: StackCheck) -> None:
                 instance.urn,
             )
         looked_up = source.props.get("amiId")
-        if isinstance(looked_up, str) and looked_up != ami:
+        # An instance that keeps its image through new releases (ignoreChanges: ami)
+        # runs the image vouched for when it was created; the lookup has moved on.
+        if isinstance(looked_up, str) and looked_up != ami and "ami" not in instance.ignore_changes:
             check.report(
                 f"Instance '{instance.name}' runs AMI {ami!r} ({origin(None)}), not "
                 f"{looked_up!r}, the image its component '{source.name}' looked up and vouched "

@@ -24,6 +24,7 @@ from .declaring import (
     string_list,
     string_lists_by_name,
 )
+from .facts import performance_insights_offered
 from .resource_types import RDS_INSTANCE
 from .unknowns import UNKNOWN, as_int, as_list
 
@@ -355,6 +356,11 @@ def iam_authentication(check: ResourceCheck) -> None:
     },
 )
 def performance_insights(check: ResourceCheck) -> None:
+    offered = performance_insights_offered(
+        check.props.get("engine"), check.props.get("instanceClass")
+    )
+    if offered is False:
+        return  # RDS does not offer it there: nothing to advise
     require_flag(
         check,
         "performanceInsightsEnabled",

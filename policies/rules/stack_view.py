@@ -34,6 +34,10 @@ class Node:
         provider = resource.provider
         self.provider_props = PlainProps(provider.props if provider is not None else None)
         self.parent: Node | None = None
+        # Input properties the engine keeps from state on updates (resource option)
+        self.ignore_changes: frozenset[str] = frozenset(
+            resource.opts.ignore_changes if resource.opts is not None else ()
+        )
 
     @cached_property
     def property_dependencies(self) -> dict[str, list[str]]:

@@ -719,8 +719,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "swapped-ami",
         "ec2-ami-owner-allowed",
-        "instance boots another AMI than looked up",
-        lambda s: s.set("instance", ami="ami-0badbadbadbadbad0"),
+        "instance boots another AMI than looked up, and does not keep it from state",
+        lambda s: s.swap_image("instance", "ami-0badbadbadbadbad0"),
     ),
     Mutation(
         "ami-owner-not-stated",

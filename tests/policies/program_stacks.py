@@ -188,6 +188,12 @@ class FixtureStack:
         tags: dict[str, str] = json.loads(self["provider"].inputs["defaultTags"])["tags"]
         return tags
 
+    def swap_image(self, key: str, ami: str) -> None:
+        """The instance boots ``ami`` and no longer keeps its image from state
+        (no ``ignoreChanges: ami``), as a program that chose another image would."""
+        self.set(key, ami=ami)
+        self.snapshots[key] = replace(self[key], ignore_changes=())
+
     def set_outputs(self, key: str, **changes: Any) -> None:
         snapshot = self[key]
         self.snapshots[key] = replace(snapshot, outputs=_changed(snapshot.outputs, changes))

@@ -64,3 +64,38 @@ def test_a_users_own_ssh_network_is_refused_until_the_policy_config_allows_it(
     assert "198.51.100.0/24 (stack key bastion-db:sshAllowedCidrs)" in violation.finding
     assert "sg-ssh-bastion-only.allowedCidrs in policies/config/dev.json" in violation.finding
     assert "policies/config/dev.json" in violation.remediation_steps
+
+
+def test_no_performance_insights_advice_where_rds_does_not_offer_it(
+    run_stack: RunStack,
+) -> None:
+    """MySQL on db.t4g.micro has no Performance Insights (aws_facts, from AWS's
+    table): the settings refuse turning it on, so the pack must not advise it."""
+    mysql_micro = analyzed(run_stack("dev", dbEngine="mysql"))
+    assert "rds-performance-insights" not in {v.policy_name for v in mysql_micro.violations}
+    postgres_micro = analyzed(run_stack("dev"))
+    assert "rds-performance-insights" in {v.policy_name for v in postgres_micro.violations}
+
+
+def test_a_bastion_that_keeps_its_image_is_not_refused_when_a_newer_one_is_out(
+    prod_run: ProgramRun,
+) -> None:
+    """After a new Amazon Linux release the lookup finds a newer image while the
+    bastion (ignoreChanges: ami) keeps the one it was created with, as the engine
+    shows the pack on the next preview."""
+    from dataclasses import replace
+
+    bastion = next(r for r in prod_run.resources if r.type == "aws:ec2/instance:Instance")
+    assert bastion.ignore_changes == ("ami",)
+    old_image = {"ami": "ami-00000000000000001"}
+    older = replace(
+        bastion,
+        inputs={**bastion.inputs, **old_image},
+        outputs={**bastion.outputs, **old_image},
+    )
+    kept = [older if r.urn == bastion.urn else r for r in prod_run.resources]
+    assert [v.policy_name for v in analyzed(replace(prod_run, resources=kept)).violations] == []
+    pinned = replace(older, ignore_changes=())
+    swapped = [pinned if r.urn == bastion.urn else r for r in prod_run.resources]
+    refused = analyzed(replace(prod_run, resources=swapped)).mandatory
+    assert "ec2-ami-owner-allowed" in {v.policy_name for v in refused}
