@@ -31,7 +31,8 @@ if __name__ == "__main__":
 # Only light imports here: the policy pack is launched before the program's
 # heavy ones (pulumi_aws), so it boots on the other core meanwhile.
 from offline.stack_config import StackFileError, load_stack_config
-from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer, PolicyPackError
+from preflight.analyzer import PolicyPackAnalyzer, PolicyPackError
+from preflight.findings import AnalysisReport
 from preflight.inputs import (
     InputError,
     NetworkChoice,

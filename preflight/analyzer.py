@@ -18,17 +18,26 @@ and so what this client does:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2, struct_pb2
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 
-from offline.recorder import SECRET_SIG, SIG_KEY, UNKNOWN_VALUE, decode
-from offline.snapshot import ResourceSnapshot, SecretValue, UnknownValue
+from offline.snapshot import ResourceSnapshot
+from preflight.findings import (
+    LEVEL_NAMES,
+    LEVEL_VALUES,
+    POLICY_TYPES,
+    SEVERITY_NAMES,
+    AnalysisReport,
+    AnalyzerInfo,
+    PolicyInfo,
+    Remediation,
+    Violation,
+)
 from preflight.pack_launch import (
     UNUSED_ENGINE_ADDRESS,
     LaunchCommand,
@@ -44,163 +53,10 @@ from preflight.policy_config import (
     parse_policy_config,
     reconcile_policy_config,
 )
+from preflight.wire import struct_to_python, to_struct
 
 # The SDK raises the gRPC message limit to 400 MB; a big stack's AnalyzeStack needs it.
 MAX_MESSAGE_BYTES = 400 * 1024 * 1024
-
-LEVEL_NAMES = {
-    analyzer_pb2.ADVISORY: "advisory",
-    analyzer_pb2.MANDATORY: "mandatory",
-    analyzer_pb2.REMEDIATE: "remediate",
-    analyzer_pb2.DISABLED: "disabled",
-}
-LEVEL_VALUES = {name: value for value, name in LEVEL_NAMES.items()}
-SEVERITY_NAMES = {
-    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "",
-    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
-    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
-    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
-    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
-}
-POLICY_TYPES = {
-    analyzer_pb2.POLICY_TYPE_RESOURCE: "resource",
-    analyzer_pb2.POLICY_TYPE_STACK: "stack",
-}
-
-
-@dataclass(frozen=True)
-class PolicyInfo:
-    """One policy as ``GetAnalyzerInfo`` describes it."""
-
-    name: str
-    description: str
-    enforcement_level: str
-    severity: str
-    remediation_steps: str
-    policy_type: str
-    display_name: str = ""
-    config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    required_config: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AnalyzerInfo:
-    name: str
-    # PulumiPolicy.yaml's version when it has one (the CLI prefers it), else the pack's
-    version: str
-    supports_config: bool
-    policies: tuple[PolicyInfo, ...]
-    initial_config: Mapping[str, PolicyConfig]
-    display_name: str = ""
-    description: str = ""
-
-    def policy(self, name: str) -> PolicyInfo | None:
-        return next((p for p in self.policies if p.name == name), None)
-
-
-@dataclass(frozen=True)
-class Violation:
-    policy_name: str
-    policy_pack: str
-    policy_pack_version: str
-    description: str
-    # As the pack sent it: the policy's description, a newline, then the finding
-    message: str
-    # The resource in violation; None for a finding about the stack as a whole
-    urn: str | None
-    enforcement_level: str
-    severity: str
-    remediation_steps: str = ""
-
-    @property
-    def finding(self) -> str:
-        """The message without the description the SDK puts in front of it."""
-        head, _, rest = self.message.partition("\n")
-        return rest if head == self.description and rest else self.message
-
-    @property
-    def pack(self) -> str:
-        """The pack that found it, as the CLI names it: ``<name>@v<version>``."""
-        return f"{self.policy_pack}@v{self.policy_pack_version}"
-
-    @property
-    def is_mandatory(self) -> bool:
-        return self.enforcement_level == "mandatory"
-
-
-@dataclass(frozen=True)
-class Remediation:
-    policy_name: str
-    policy_pack: str
-    policy_pack_version: str
-    description: str
-    urn: str
-    # The resource's whole new inputs, or None when the remediation could not run
-    properties: Mapping[str, Any] | None
-    # Why it could not run (e.g. a value unknown during preview)
-    diagnostic: str = ""
-
-
-@dataclass(frozen=True)
-class AnalysisReport:
-    violations: tuple[Violation, ...]
-    remediations: tuple[Remediation, ...]
-    # "<name>@v<version>" of each pack that ran, in the order they ran
-    packs: tuple[str, ...] = ()
-
-    @classmethod
-    def merged(cls, reports: Iterable[AnalysisReport]) -> AnalysisReport:
-        """One report for several packs, as one preview with several ``--policy-pack``."""
-        reports = tuple(reports)
-        return cls(
-            tuple(v for r in reports for v in r.violations),
-            tuple(m for r in reports for m in r.remediations),
-            tuple(p for r in reports for p in r.packs),
-        )
-
-    @property
-    def mandatory(self) -> tuple[Violation, ...]:
-        return tuple(v for v in self.violations if v.is_mandatory)
-
-    def for_policy(self, name: str) -> tuple[Violation, ...]:
-        return tuple(v for v in self.violations if v.policy_name == name)
-
-    def remediated_by(self, name: str) -> tuple[Remediation, ...]:
-        return tuple(r for r in self.remediations if r.policy_name == name)
-
-
-# --- the wire format ----------------------------------------------------------------
-
-
-def to_wire(value: Any, *, skip_internal: bool = True) -> Any:
-    """A snapshot value as the engine marshals it: secrets in the secret
-    envelope, unknowns as the unknown sentinel, internal ``__`` keys dropped
-    (the engine's ``SkipInternalKeys`` for Analyze and AnalyzeStack)."""
-    if isinstance(value, SecretValue):
-        return {SIG_KEY: SECRET_SIG, "value": to_wire(value.value, skip_internal=skip_internal)}
-    if isinstance(value, UnknownValue):
-        return UNKNOWN_VALUE
-    if isinstance(value, Mapping):
-        return {
-            str(key): to_wire(item, skip_internal=skip_internal)
-            for key, item in value.items()
-            if not (skip_internal and str(key).startswith("__"))
-        }
-    if isinstance(value, list | tuple):
-        return [to_wire(item, skip_internal=skip_internal) for item in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    raise TypeError(f"cannot send a {type(value).__name__} to a policy pack")
-
-
-def to_struct(properties: Mapping[str, Any], *, skip_internal: bool = True) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(to_wire(properties, skip_internal=skip_internal))
-    return struct
-
-
-def _struct_to_python(struct: struct_pb2.Struct) -> dict[str, Any]:
-    return decode(struct)
 
 
 # --- the client ------------------------------------------------------------------------
@@ -419,7 +275,7 @@ class PolicyPackAnalyzer:
     def _read_info(self, response: analyzer_pb2.AnalyzerInfo) -> AnalyzerInfo:
         policies = []
         for policy in response.policies:
-            schema = _struct_to_python(policy.configSchema.properties)
+            schema = struct_to_python(policy.configSchema.properties)
             policies.append(
                 PolicyInfo(
                     name=policy.name,
@@ -435,7 +291,7 @@ class PolicyPackAnalyzer:
             )
         initial = {
             name: PolicyConfig(
-                LEVEL_NAMES[config.enforcementLevel], _struct_to_python(config.properties)
+                LEVEL_NAMES[config.enforcementLevel], struct_to_python(config.properties)
             )
             for name, config in response.initialConfig.items()
         }
@@ -573,7 +429,7 @@ class PolicyPackAnalyzer:
                 policy_pack_version=info.version or item.policyPackVersion,
                 description=item.description,
                 urn=urn,
-                properties=_struct_to_python(item.properties)
+                properties=struct_to_python(item.properties)
                 if item.HasField("properties")
                 else None,
                 diagnostic=item.diagnostic,

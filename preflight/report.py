@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.analyzer import AnalysisReport, Violation
+from preflight.findings import AnalysisReport, Violation
 from preflight.inputs import PolicyConfigChoice, display_path
 from preflight.policy_config import PolicyConfig
 from preflight.style import Style
