@@ -36,7 +36,9 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The goals of the issue that asked for this benchmark.
 GOAL_PREFLIGHT_SECONDS = 1.0
 GOAL_CHECKOV_RATIO = 2.0
-GOAL_ANALYSIS_SECONDS = 1.0
+# 1,000 resources, the pack's start-up included, on public SDK APIs only; and
+# faster than checkov on the same stack.
+GOAL_ANALYSIS_WITH_START_SECONDS = 3.0
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -184,8 +186,9 @@ def _checkov(
     run: ProgramRun,
     synthetic: Sequence[ResourceSnapshot],
     ours: tuple[Timings, Timings],
-) -> float | None:
-    """Prints checkov's figures beside ours; returns the ratio on the real stack."""
+) -> tuple[float, float] | None:
+    """Prints checkov's figures beside ours; returns checkov / ours on the real
+    stack and on the synthetic one."""
     print()
     if not args.checkov:
         print("== 3. checkov: skipped (no --checkov; scripts/bench.sh installs and passes it)")
@@ -228,7 +231,7 @@ def _checkov(
         " on the synthetic one, the pack's start-up + configure + analyze."
     )
     print("   checkov: the whole command, every run.")
-    return rows[0].ratio
+    return rows[0].ratio, rows[1].ratio
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     run = _program_run(args.stack)
     synthetic = synthetic_stack(run.resources, args.resources)
     figures = _pack(args, run, synthetic)
-    ratio = _checkov(args, run, synthetic, (wall, figures.with_start))
+    ratios = _checkov(args, run, synthetic, (wall, figures.with_start))
 
     print()
     print("== goals")
@@ -251,24 +254,33 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.stack} preflight median {_seconds(wall.median)} <= {GOAL_PREFLIGHT_SECONDS} s",
         )
     )
-    if ratio is None:
+    if ratios is None:
         print(f"  n/a   >= {GOAL_CHECKOV_RATIO:.0f}x faster than checkov (checkov not run)")
     else:
         print(
             _goal(
-                ratio >= GOAL_CHECKOV_RATIO,
-                f"checkov / preflight on the {args.stack} stack {ratio:.2f}x "
+                ratios[0] >= GOAL_CHECKOV_RATIO,
+                f"checkov / preflight on the {args.stack} stack {ratios[0]:.2f}x "
                 f">= {GOAL_CHECKOV_RATIO:.0f}x",
             )
         )
     print(
         _goal(
-            figures.analysis.median < GOAL_ANALYSIS_SECONDS,
-            f"{len(synthetic):,}-resource analysis (configure + analyze, pack running) median "
-            f"{_seconds(figures.analysis.median)} < {GOAL_ANALYSIS_SECONDS} s"
-            f" (with start-up {_seconds(figures.with_start.median)})",
+            figures.with_start.median <= GOAL_ANALYSIS_WITH_START_SECONDS,
+            f"{len(synthetic):,}-resource analysis with the pack's start-up, median "
+            f"{_seconds(figures.with_start.median)} <= {GOAL_ANALYSIS_WITH_START_SECONDS} s"
+            f" (pack already running: {_seconds(figures.analysis.median)})",
         )
     )
+    if ratios is None:
+        print("  n/a   faster than checkov on the synthetic stack (checkov not run)")
+    else:
+        print(
+            _goal(
+                ratios[1] > 1.0,
+                f"checkov / ours on {len(synthetic):,} resources {ratios[1]:.2f}x > 1x",
+            )
+        )
     return 0
 
 
