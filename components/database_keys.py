@@ -17,12 +17,12 @@ would have to bind.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.key_policies import key_policy
 from settings.model import DatabaseKeySettings
 
 # The longest waiting period KMS allows before a scheduled deletion
@@ -35,24 +35,6 @@ PURPOSES = {
     "performance-insights": "the Performance Insights data",
     "master-secret": "the Secrets Manager secret of the master user",
 }
-
-
-def account_only_key_policy(partition: str, account_id: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersAndUsesKeyThroughIam",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                }
-            ],
-        },
-        indent=2,
-    )
 
 
 @dataclass
@@ -110,9 +92,7 @@ class DatabaseKeys(pulumi.ComponentResource):
             description=f"Encrypts {PURPOSES[purpose]} of RDS instance {identifier}",
             enable_key_rotation=True,
             deletion_window_in_days=DELETION_WINDOW_DAYS,
-            policy=identity.apply(
-                lambda who: account_only_key_policy(who.arn.split(":")[1], who.account_id)
-            ),
+            policy=identity.apply(lambda who: key_policy(who.arn.split(":")[1], who.account_id)),
             opts=child,
         )
         aws.kms.Alias(

@@ -10,11 +10,12 @@ stack choose their retention, tags and KMS key, and delete them with the stack.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from components.key_policies import key_policy
 
 
 def log_group_name(identifier: str, log: str) -> str:
@@ -28,34 +29,23 @@ def logs_key_policy(partition: str, region: str, account_id: str, identifier: st
     groups = (
         f"arn:{partition}:logs:{region}:{account_id}:log-group:/aws/rds/instance/{identifier}/*"
     )
-    return json.dumps(
+    return key_policy(
+        partition,
+        account_id,
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudWatchLogsEncryptsThisDatabasesLogs",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": [
-                        "kms:Encrypt*",
-                        "kms:Decrypt*",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:Describe*",
-                    ],
-                    "Resource": "*",
-                    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": groups}},
-                },
+            "Sid": "CloudWatchLogsEncryptsThisDatabasesLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": [
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
             ],
+            "Resource": "*",
+            "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": groups}},
         },
-        indent=2,
     )
 
 
