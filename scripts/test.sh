@@ -8,5 +8,8 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== mypy"
 .venv/bin/mypy
+echo "== test servers"
+# The real servers tests/verify runs verify against (skips itself without root).
+bash scripts/test-servers.sh
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

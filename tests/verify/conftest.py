@@ -1,0 +1,207 @@
+"""Fixtures for the real-server tests: the lab (namespaces and sshd), the
+databases in it, and stack outputs from the real program pointed at them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline.snapshot import SecretValue
+from tests.conftest import PROJECT_DIR, RunStack
+from tests.verify.fakes import install_fakes
+from tests.verify.lab import BASTION_PUBLIC_ADDRESS, BASTION_USER, DB_ADDRESS, Lab, LabError, lab
+from tests.verify.servers import Account, MariaDb, Postgres
+
+IAM_USER = "iam_reader"
+# One verify run, every step included, is over in seconds; this only stops a hang.
+VERIFY_TIMEOUT = 120.0
+NEEDED = ("ip", "/usr/sbin/sshd", "ssh", "ssh-keygen", "openssl", "setpriv", "psql", "mysql")
+
+
+def _missing() -> str | None:
+    if os.geteuid() != 0:
+        return "needs root, for network namespaces (ip netns)"
+    absent = [name for name in NEEDED if shutil.which(name) is None]
+    if absent:
+        return f"missing {', '.join(absent)}: run scripts/test-servers.sh (as root)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def verify_lab() -> Iterator[Lab]:
+    reason = _missing()
+    if reason is not None:
+        pytest.skip(reason)
+    try:
+        with lab() as made:
+            yield made
+    except LabError as error:
+        pytest.fail(f"the lab did not start: {error}")
+
+
+def program_outputs(run_stack: RunStack, stack: str = "dev", **config: str) -> dict[str, Any]:
+    """What `pulumi stack output --json --show-secrets` would print for the
+    real program's stack (on the fake AWS world)."""
+    program = run_stack(stack, **config)
+    return {
+        key: value.value if isinstance(value, SecretValue) else value
+        for key, value in program.outputs.items()
+    }
+
+
+def stack_outputs(
+    run_stack: RunStack, lab: Lab, stack: str = "dev", **config: str
+) -> dict[str, Any]:
+    """The real program's outputs, moved to the lab: the database and the
+    bastion at the lab's addresses, the key the lab's sshd trusts."""
+    outputs = program_outputs(run_stack, stack, **config)
+    fake_host, fake_bastion = outputs["dbHost"], outputs["bastionPublicDns"]
+    for key, value in outputs.items():
+        if isinstance(value, str):
+            outputs[key] = value.replace(fake_host, DB_ADDRESS).replace(
+                fake_bastion, BASTION_PUBLIC_ADDRESS
+            )
+    outputs["dbPort"] = int(outputs["dbPort"])
+    if "sshPrivateKey" in outputs:
+        outputs["sshPrivateKey"] = (lab.root / "client_key").read_text()
+    # Not exported by the program yet; verify reads them when present.
+    outputs.setdefault("dbIamAuthentication", True)
+    outputs.setdefault("awsRegion", "us-east-1")
+    return outputs
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A database in the lab and the outputs that point at it."""
+
+    outputs: dict[str, Any]
+    server: Postgres | MariaDb
+
+
+def _accounts(outputs: dict[str, Any]) -> list[Account]:
+    from tests.verify.fakes import fake_token
+
+    token = fake_token(DB_ADDRESS, outputs["dbPort"], IAM_USER, outputs["awsRegion"])
+    return [
+        Account(outputs["dbMasterUsername"], outputs["dbMasterPassword"]),
+        # Stands for a user set up for IAM: its password is the fake aws's token.
+        Account(IAM_USER, token),
+    ]
+
+
+@pytest.fixture(scope="session")
+def postgres(verify_lab: Lab, run_stack: RunStack) -> Deployed:
+    outputs = stack_outputs(run_stack, verify_lab, dbEngine="postgres")
+    try:
+        server = Postgres(verify_lab, outputs["dbName"], _accounts(outputs))
+    except LabError as error:
+        pytest.fail(f"PostgreSQL did not start: {error}")
+    return Deployed(outputs, server)
+
+
+@pytest.fixture(scope="session")
+def mariadb(verify_lab: Lab, run_stack: RunStack) -> Deployed:
+    outputs = stack_outputs(run_stack, verify_lab, dbEngine="mysql")
+    try:
+        server = MariaDb(verify_lab, outputs["dbName"], _accounts(outputs))
+    except LabError as error:
+        pytest.fail(f"MariaDB did not start: {error}")
+    return Deployed(outputs, server)
+
+
+@dataclass(frozen=True)
+class VerifyRun:
+    code: int
+    stdout: str
+    stderr: str
+
+    def line(self, step_number: int) -> str:
+        """The table's line for a step."""
+        prefix = f"{step_number} "
+        return next(line for line in self.stdout.splitlines() if line.startswith(prefix))
+
+
+@dataclass
+class Operator:
+    """A user at their laptop in the client namespace: a folder to work in
+    and a PATH with the fakes first."""
+
+    lab: Lab
+    workdir: Path
+    aws: bool = True
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.workdir / "bin"
+
+    @property
+    def aws_log(self) -> Path:
+        return self.workdir / "aws-calls.jsonl"
+
+    def env(self) -> dict[str, str]:
+        install_fakes(self.bin_dir, aws=self.aws)
+        return {
+            # Only the system's tools and the fakes: no other aws CLI.
+            "PATH": f"{self.bin_dir}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "PYTHONPATH": str(PROJECT_DIR),
+            "HOME": str(self.workdir),
+            "LANG": "C.UTF-8",
+            "FAKE_AWS_LOG": str(self.aws_log),
+            "FAKE_PULUMI_SSH_KEY": str(self.lab.root / "client_key"),
+            "FAKE_SSM_KEY": str(self.lab.root / "client_key"),
+            "FAKE_SSM_BASTION": f"{BASTION_USER}@{BASTION_PUBLIC_ADDRESS}",
+        }
+
+    def shell(self, command: str) -> subprocess.CompletedProcess[str]:
+        """A printed command, as a user pastes it into a shell."""
+        return subprocess.run(
+            self.lab.in_namespace(self.lab.client, ["bash", "-c", command]),
+            cwd=self.workdir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=VERIFY_TIMEOUT,
+            check=False,
+        )
+
+    def verify(self, outputs: dict[str, Any], *arguments: str) -> VerifyRun:
+        """`pulumi stack output --json --show-secrets | python -m verify ...`"""
+        command = [sys.executable, "-m", "verify", "--direct-wait", "2", "--timeout", "20"]
+        finished = subprocess.run(
+            self.lab.in_namespace(self.lab.client, [*command, *arguments]),
+            cwd=self.workdir,
+            env=self.env(),
+            input=json.dumps(outputs),
+            capture_output=True,
+            text=True,
+            timeout=VERIFY_TIMEOUT,
+            check=False,
+        )
+        print(finished.stdout, finished.stderr)
+        return VerifyRun(finished.returncode, finished.stdout, finished.stderr)
+
+
+@pytest.fixture
+def operator(verify_lab: Lab, tmp_path: Path) -> Operator:
+    tmp_path.chmod(0o755)
+    return Operator(verify_lab, tmp_path)
+
+
+@pytest.fixture
+def database_reachable_directly(verify_lab: Lab) -> Iterator[None]:
+    """The broken security group: the bastion forwards packets, so the client
+    reaches the database without the tunnel."""
+    verify_lab.set_bastion_forwarding(True)
+    try:
+        yield
+    finally:
+        verify_lab.set_bastion_forwarding(False)

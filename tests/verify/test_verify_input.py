@@ -1,0 +1,126 @@
+"""Bad input to `python -m verify` gets one clear line and exit 2, before
+anything is opened or sent; never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PROJECT_DIR, RunStack
+from tests.verify.conftest import program_outputs
+
+
+def run_verify(stdin: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "verify", *arguments],
+        cwd=PROJECT_DIR,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def dev_outputs(run_stack: RunStack) -> dict[str, Any]:
+    return program_outputs(run_stack)
+
+
+def assert_bad_input(finished: subprocess.CompletedProcess[str], *phrases: str) -> None:
+    assert finished.returncode == 2, finished.stdout + finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert finished.stdout == ""  # no table: nothing ran
+    for phrase in phrases:
+        assert phrase in finished.stderr
+
+
+def test_not_json() -> None:
+    assert_bad_input(run_verify("Current stack is dev:\n"), "not JSON", "--show-secrets")
+
+
+def test_not_an_object() -> None:
+    assert_bad_input(run_verify("[1, 2]"), "not a JSON object")
+
+
+def test_secrets_hidden(dev_outputs: dict[str, Any]) -> None:
+    hidden = dict(dev_outputs, dbMasterPassword="[secret]")
+    assert_bad_input(run_verify(json.dumps(hidden)), "dbMasterPassword is hidden", "--show-secrets")
+
+
+def test_missing_output(dev_outputs: dict[str, Any]) -> None:
+    missing = {key: value for key, value in dev_outputs.items() if key != "dbHost"}
+    assert_bad_input(run_verify(json.dumps(missing)), "no dbHost")
+
+
+def test_no_tunnel_command(dev_outputs: dict[str, Any]) -> None:
+    missing = {k: v for k, v in dev_outputs.items() if k != "sshTunnelCommand"}
+    assert_bad_input(
+        run_verify(json.dumps(missing)), "neither sshTunnelCommand", "ssmPortForwardCommand"
+    )
+
+
+def test_tunnel_without_forward(dev_outputs: dict[str, Any]) -> None:
+    changed = dict(dev_outputs, sshTunnelCommand="ssh -N -f ec2-user@bastion.example.com")
+    assert_bad_input(run_verify(json.dumps(changed)), "no -L port forward")
+
+
+def test_unknown_client(dev_outputs: dict[str, Any]) -> None:
+    changed = dict(dev_outputs, dbClientCommand="sqlcmd -S localhost")
+    assert_bad_input(run_verify(json.dumps(changed)), "'sqlcmd'", "psql", "mysql")
+
+
+def test_port_out_of_range(dev_outputs: dict[str, Any]) -> None:
+    changed = dict(dev_outputs, dbPort=70000)
+    assert_bad_input(run_verify(json.dumps(changed)), "dbPort is 70000", "1-65535")
+
+
+def test_unbalanced_quotes(dev_outputs: dict[str, Any]) -> None:
+    changed = dict(dev_outputs, dbClientCommand='psql "host=localhost')
+    assert_bad_input(run_verify(json.dumps(changed)), "dbClientCommand is not a shell command")
+
+
+def test_key_neither_here_nor_in_outputs(dev_outputs: dict[str, Any]) -> None:
+    without_key = {k: v for k, v in dev_outputs.items() if k != "sshPrivateKey"}
+    assert_bad_input(
+        run_verify(json.dumps(without_key)), "bastion-db-dev-bastion.pem", "writeSshKeyCommand"
+    )
+
+
+def test_missing_outputs_file(tmp_path: Path) -> None:
+    assert_bad_input(run_verify("", "--outputs", str(tmp_path / "nope.json")), "nope.json")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--local-port", "http"), ("--local-port", "0"), ("--timeout", "-1")]
+)
+def test_bad_options(option: str, value: str) -> None:
+    finished = run_verify("{}", option, value)
+    assert finished.returncode == 2
+    assert option in finished.stderr and "Traceback" not in finished.stderr
+
+
+def test_not_a_connection_string(dev_outputs: dict[str, Any]) -> None:
+    changed = dict(dev_outputs, dbClientCommand='psql "host=localhost port=\'5432"')
+    assert_bad_input(run_verify(json.dumps(changed)), "dbClientCommand", "libpq connection string")
+
+
+def test_wrapper_runs_verify_in_the_callers_folder(tmp_path: Path) -> None:
+    """scripts/verify.sh: set-up on stderr, then verify, relative paths from
+    where it was called (the key file, --outputs)."""
+    (tmp_path / "outputs.json").write_text("not json")
+    finished = subprocess.run(
+        ["bash", str(PROJECT_DIR / "scripts" / "verify.sh"), "--outputs", "outputs.json"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert_bad_input(finished, "the outputs are not JSON")

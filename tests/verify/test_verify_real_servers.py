@@ -1,0 +1,196 @@
+"""`verify` against real servers: sshd as the bastion, PostgreSQL and MariaDB
+with TLS required, the database reachable only through the bastion (see
+lab.py). Each test runs verify as a user would, in the lab's client
+namespace, and reads its table."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from tests.conftest import RunStack
+from tests.verify.conftest import (
+    IAM_USER,
+    VERIFY_TIMEOUT,
+    Deployed,
+    Operator,
+    VerifyRun,
+    stack_outputs,
+)
+from tests.verify.fakes import aws_calls
+from tests.verify.lab import BASTION_PUBLIC_ADDRESS, DB_ADDRESS, Lab
+
+
+def tunnels_left() -> list[str]:
+    """ssh processes verify started (its options mark them) still running."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        text = " ".join(word.decode(errors="replace") for word in words)
+        if "ExitOnForwardFailure=yes" in text and BASTION_PUBLIC_ADDRESS in text:
+            found.append(text)
+    return found
+
+
+def assert_all_pass(run: VerifyRun) -> None:
+    assert run.code == 0, run.stdout + run.stderr
+    for step in range(1, 6):
+        assert " PASS " in run.line(step), run.line(step)
+    assert tunnels_left() == []
+
+
+def test_postgres_passes_every_step_with_the_printed_commands(
+    postgres: Deployed, operator: Operator
+) -> None:
+    # The key as the user writes it: the printed writeSshKeyCommand, in a shell.
+    written = operator.shell(postgres.outputs["writeSshKeyCommand"])
+    assert written.returncode == 0, written.stderr
+    key = operator.workdir / "bastion-db-dev-bastion.pem"
+    assert key.stat().st_mode & 0o777 == 0o400
+
+    run = operator.verify(postgres.outputs, "--iam-user", IAM_USER)
+
+    assert_all_pass(run)
+    assert "psql" in run.line(3) and "TLSv1" in run.line(3)
+    assert "no encryption" in run.line(4)
+    assert f"{DB_ADDRESS} port 5432 not reachable" in run.line(1)
+    [token_call] = aws_calls(operator.aws_log)
+    assert token_call[:2] == ["rds", "generate-db-auth-token"]
+    assert token_call[token_call.index("--hostname") + 1] == DB_ADDRESS
+
+
+def test_mysql_passes_every_step_against_mariadb(mariadb: Deployed, operator: Operator) -> None:
+    # No key file here: verify uses a private copy of the sshPrivateKey output.
+    run = operator.verify(mariadb.outputs, "--iam-user", IAM_USER)
+
+    assert_all_pass(run)
+    assert "(mariadb)" in run.line(3) and "TLSv1" in run.line(3)
+    # MariaDB 10.11 words it as a denial; test_fails_when_mariadb_does_not_enforce_tls
+    # shows it is TLS enforcement that denies.
+    assert "refused: ERROR" in run.line(4)
+
+
+def test_fails_when_the_database_is_reachable_directly(
+    postgres: Deployed, operator: Operator, database_reachable_directly: None
+) -> None:
+    run = operator.verify(postgres.outputs)
+
+    assert run.code == 1
+    assert " FAIL " in run.line(1)
+    assert "accepted a TCP connection directly from here" in run.line(1)
+    # The rest still runs and says what it found.
+    assert " PASS " in run.line(2) and " PASS " in run.line(3)
+    assert tunnels_left() == []
+
+
+def test_fails_when_postgres_does_not_enforce_tls(postgres: Deployed, operator: Operator) -> None:
+    postgres.server.enforce_tls(False)
+    try:
+        run = operator.verify(postgres.outputs)
+    finally:
+        postgres.server.enforce_tls(True)
+
+    assert run.code == 1
+    assert " FAIL " in run.line(4)
+    assert "accepted postgres_admin without TLS" in run.line(4)
+    assert "rds.force_ssl=1" in run.line(4)
+    assert tunnels_left() == []
+
+
+def test_fails_when_mariadb_does_not_enforce_tls(mariadb: Deployed, operator: Operator) -> None:
+    mariadb.server.enforce_tls(False)
+    try:
+        run = operator.verify(mariadb.outputs)
+    finally:
+        mariadb.server.enforce_tls(True)
+
+    assert run.code == 1
+    assert "without TLS" in run.line(4) and "require_secure_transport=ON" in run.line(4)
+
+
+def test_ssm_mode_runs_the_printed_port_forward(
+    postgres: Deployed, verify_lab: Lab, run_stack: RunStack, operator: Operator
+) -> None:
+    outputs = stack_outputs(run_stack, verify_lab, "prod")
+    assert "sshTunnelCommand" not in outputs
+
+    run = operator.verify(outputs, "--iam-user", IAM_USER)
+
+    assert_all_pass(run)
+    assert "ssmPortForwardCommand" in run.line(2)
+    # The fake aws (which forwards through the lab's bastion) got exactly the
+    # printed command's arguments.
+    start_session = next(call for call in aws_calls(operator.aws_log) if call[0] == "ssm")
+    assert ["aws", *start_session] == shlex.split(outputs["ssmPortForwardCommand"])
+
+
+def test_ssm_mode_without_the_aws_cli_fails_at_the_tunnel(
+    postgres: Deployed, verify_lab: Lab, run_stack: RunStack, operator: Operator
+) -> None:
+    operator.aws = False
+    run = operator.verify(stack_outputs(run_stack, verify_lab, "prod"))
+
+    assert run.code == 1
+    assert " FAIL " in run.line(2) and "aws is not on PATH" in run.line(2)
+    assert " SKIP " in run.line(3) and "no tunnel" in run.line(3)
+
+
+def test_iam_step_is_skipped_without_the_aws_cli(postgres: Deployed, operator: Operator) -> None:
+    operator.aws = False
+    run = operator.verify(postgres.outputs, "--iam-user", IAM_USER)
+
+    assert run.code == 0
+    assert " SKIP " in run.line(5) and "aws CLI is not on PATH" in run.line(5)
+
+
+def test_interrupt_closes_the_tunnel(postgres: Deployed, operator: Operator) -> None:
+    # A psql that hangs, so Ctrl-C lands while the tunnel is open.
+    env = operator.env()
+    hanging = operator.bin_dir / "psql"
+    hanging.write_text("#!/bin/sh\nexec sleep 60\n")
+    hanging.chmod(0o755)
+    process = subprocess.Popen(
+        operator.lab.in_namespace(
+            operator.lab.client, [sys.executable, "-m", "verify", "--direct-wait", "2"]
+        ),
+        cwd=operator.workdir,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(VERIFY_TIMEOUT, process.kill)
+    watchdog.start()
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps(postgres.outputs))
+        process.stdin.close()
+        seen = []
+        for line in process.stdout:
+            seen.append(line)
+            if line.startswith("2 "):
+                break
+        assert " PASS " in seen[-1], seen
+        assert tunnels_left() != []
+        process.send_signal(signal.SIGINT)
+        rest = process.stdout.read()
+        process.wait(30)
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode == 130, rest
+    assert re.search(r"^3 +client signs in with TLS +SKIP +interrupted$", rest, re.MULTILINE)
+    assert "verify: INTERRUPTED" in rest
+    assert tunnels_left() == []
