@@ -8,7 +8,16 @@ the IAM sign-in; and the TLS flags are the ones the installed client takes.
 
 MySQL's own client (`mysql --ssl-mode=REQUIRED`, the printed form) and
 MariaDB's (`--ssl`, `--skip-ssl`, `--ssl-verify-server-cert`) spell TLS
-differently; which one `mysql` is comes from `mysql --version`.
+differently, and neither takes the other's flags: MySQL 8.0 removed --ssl
+and --ssl-verify-server-cert (https://dev.mysql.com/worklog/task/?id=9091),
+MariaDB's client has no --ssl-mode ("unknown variable", 10.11). Which one
+`mysql` is comes from `mysql --version`. MariaDB's --ssl makes TLS required,
+the client refusing a server without it (MDEV-7937,
+https://github.com/MariaDB/server/commit/4ef7497).
+
+An IAM token is sent as is (mysql_clear_password), which MySQL's client
+allows only with --enable-cleartext-plugin; MariaDB's accepts the option and
+needs no such step, https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.AWSCLI.html
 """
 
 from __future__ import annotations

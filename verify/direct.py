@@ -19,15 +19,16 @@ def probe_direct(host: str, port: int, wait: float) -> StepResult:
     outcomes = []
     for address in addresses:
         accepted, outcome = _connect(address, port, wait)
+        named = host if address == host else f"{host} ({address})"
         if accepted:
             return StepResult(
                 STEP_DIRECT,
                 "FAIL",
-                f"{host} ({address}) port {port} accepted a TCP connection directly from "
+                f"{named} port {port} accepted a TCP connection directly from "
                 "here; it must be reachable only through the bastion (security group, "
                 "publiclyAccessible, routes)",
             )
-        outcomes.append(f"{address}: {outcome}")
+        outcomes.append(outcome if address == host else f"{address}: {outcome}")
     return StepResult(
         STEP_DIRECT, "PASS", f"{host} port {port} not reachable: " + "; ".join(outcomes)
     )

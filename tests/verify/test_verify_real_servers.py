@@ -76,7 +76,7 @@ def test_mysql_passes_every_step_against_mariadb(mariadb: Deployed, operator: Op
     assert "(mariadb)" in run.line(3) and "TLSv1" in run.line(3)
     # MariaDB 10.11 words it as a denial; test_fails_when_mariadb_does_not_enforce_tls
     # shows it is TLS enforcement that denies.
-    assert "refused: ERROR" in run.line(4)
+    assert "refused (with TLS it got in): ERROR" in run.line(4)
 
 
 def test_fails_when_the_database_is_reachable_directly(
