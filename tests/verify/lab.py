@@ -21,6 +21,7 @@ import contextlib
 import functools
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -163,7 +164,8 @@ def lab() -> Iterator[Lab]:
     root = Path(tempfile.mkdtemp(prefix="verify-lab-"))
     # The servers run as their own users and must reach their files in here.
     root.chmod(0o755)
-    made = Lab(root, f"bdv{os.getpid() % 100000}")
+    _remove_stale_labs()
+    made = Lab(root, f"{_TAG_PREFIX}{os.getpid()}")
     made.on_close(lambda: shutil.rmtree(root, ignore_errors=True))
     try:
         _network(made)
@@ -171,6 +173,22 @@ def lab() -> Iterator[Lab]:
         yield made
     finally:
         made.close()
+
+
+_TAG_PREFIX = "bdv"
+_STALE = re.compile(rf"^{_TAG_PREFIX}(\d+)-(client|bastion|db)\b")
+
+
+def _remove_stale_labs() -> None:
+    """Namespaces a killed run left (its pid, in the name, is gone): a rerun
+    on the same machine starts clean."""
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
+    for line in listed.stdout.splitlines():
+        found = _STALE.match(line)
+        if found and not Path(f"/proc/{found.group(1)}").exists():
+            namespace = line.split()[0]
+            _end_namespace_processes(namespace)
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
 
 
 def _network(lab: Lab) -> None:
