@@ -125,33 +125,25 @@ class Client:
         self, user: str, password: str, tls: bool, cleartext: bool
     ) -> tuple[list[str], dict[str, str]]:
         words = list(self.outputs.client_command)
+        # The options whose value verify replaces, short and long spellings.
+        replaced = {"-P": str(self.local_port), "--port": str(self.local_port)}
+        replaced |= {"-u": user, "--user": user}
         kept: list[str] = []
         printed_mode = "REQUIRED"
-        skip_next = ""
+        pending = ""
         for word in words[1:]:
-            if skip_next:
-                kept.append(str(self.local_port) if skip_next == "port" else user)
-                skip_next = ""
+            if pending:
+                kept.append(replaced[pending])
+                pending = ""
             elif word in ("-p", "--password"):
                 continue  # the prompt; the option file gives the password
             elif word.startswith("--ssl-mode="):
                 printed_mode = word.split("=", 1)[1].upper()
-            elif word in ("-P", "--port"):
+            elif word in replaced:
                 kept.append(word)
-                skip_next = "port"
-            elif word.startswith("--port="):
-                kept.append(f"--port={self.local_port}")
-            elif word.startswith("-P"):
-                kept.append(f"-P{self.local_port}")
-            elif word in ("-u", "--user"):
-                kept.append(word)
-                skip_next = "user"
-            elif word.startswith("--user="):
-                kept.append(f"--user={user}")
-            elif word.startswith("-u"):
-                kept.append(f"-u{user}")
+                pending = word
             else:
-                kept.append(word)
+                kept.append(_replace_attached(word, replaced))
         # A password on the command line shows in `ps`: an option file only we
         # can read instead. It must be the first option.
         option_file = self.workdir / "client.cnf"
@@ -171,6 +163,16 @@ class Client:
             *kept,
         ]
         return command, dict(os.environ)
+
+
+def _replace_attached(word: str, replaced: dict[str, str]) -> str:
+    """`--port=N` and `-PN` forms of the options in ``replaced``."""
+    for option, value in replaced.items():
+        if option.startswith("--") and word.startswith(option + "="):
+            return f"{option}={value}"
+        if not option.startswith("--") and word.startswith(option) and len(word) > 2:
+            return option + value
+    return word
 
 
 def mysql_tls_flags(flavour: Flavour, mode: str) -> list[str]:

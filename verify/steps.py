@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from verify.aws_cli import auth_token, aws_available, managed_master_password
-from verify.clients import Client
+from verify.clients import Client, SignIn
 from verify.report import STEP_IAM, STEP_NO_TLS, STEP_TLS, StepResult
 from verify.stack_outputs import StackOutputs
 
@@ -22,21 +22,21 @@ def master_password(outputs: StackOutputs, timeout: float) -> tuple[str | None, 
     return answer.value, answer.problem
 
 
+def _encrypted_sign_in(step: str, got: SignIn, user: str, how: str) -> StepResult:
+    """A sign-in that must get in, and be encrypted by the server's account."""
+    if not got.connected:
+        return StepResult(step, "FAIL", f"{user} could not sign in {how}: {got.error}")
+    if not got.tls_version:
+        return StepResult(
+            step, "FAIL", f"{user} signed in {how}, but the server reports the session unencrypted"
+        )
+    return StepResult(step, "PASS", f"{user} signed in {how}; the server reports {got.tls_version}")
+
+
 def tls_sign_in(client: Client, password: str) -> StepResult:
     user = client.outputs.master_username
     got = client.sign_in(user, password, tls=True)
-    if not got.connected:
-        return StepResult(STEP_TLS, "FAIL", f"{user} could not sign in: {got.error}")
-    if not got.tls_version:
-        return StepResult(
-            STEP_TLS, "FAIL", f"{user} signed in, but the server reports the session unencrypted"
-        )
-    return StepResult(
-        STEP_TLS,
-        "PASS",
-        f"{user} signed in with dbClientCommand ({client.flavour}); "
-        f"the server reports {got.tls_version}",
-    )
+    return _encrypted_sign_in(STEP_TLS, got, user, f"with dbClientCommand ({client.flavour})")
 
 
 def no_tls_refused(client: Client, password: str) -> StepResult:
@@ -78,15 +78,6 @@ def iam_sign_in(client: Client, iam_user: str | None, timeout: float) -> StepRes
     if token.value is None:
         return StepResult(STEP_IAM, "FAIL", token.problem)
     got = client.sign_in(iam_user, token.value, tls=True, cleartext=True)
-    if not got.connected:
-        return StepResult(STEP_IAM, "FAIL", f"{iam_user} with a token: {got.error}")
-    if not got.tls_version:
-        return StepResult(
-            STEP_IAM, "FAIL", f"{iam_user} signed in, but the session is not encrypted"
-        )
-    return StepResult(
-        STEP_IAM,
-        "PASS",
-        f"{iam_user} signed in with a token from aws rds generate-db-auth-token "
-        f"({got.tls_version})",
+    return _encrypted_sign_in(
+        STEP_IAM, got, iam_user, "with a token from aws rds generate-db-auth-token"
     )

@@ -98,24 +98,24 @@ def _accounts(outputs: dict[str, Any]) -> list[Account]:
     ]
 
 
+def _deploy(
+    lab: Lab, run_stack: RunStack, engine: str, server: type[Postgres | MariaDb]
+) -> Deployed:
+    outputs = stack_outputs(run_stack, lab, dbEngine=engine)
+    try:
+        return Deployed(outputs, server(lab, outputs["dbName"], _accounts(outputs)))
+    except LabError as error:
+        pytest.fail(f"{server.__name__} did not start: {error}")
+
+
 @pytest.fixture(scope="session")
 def postgres(verify_lab: Lab, run_stack: RunStack) -> Deployed:
-    outputs = stack_outputs(run_stack, verify_lab, dbEngine="postgres")
-    try:
-        server = Postgres(verify_lab, outputs["dbName"], _accounts(outputs))
-    except LabError as error:
-        pytest.fail(f"PostgreSQL did not start: {error}")
-    return Deployed(outputs, server)
+    return _deploy(verify_lab, run_stack, "postgres", Postgres)
 
 
 @pytest.fixture(scope="session")
 def mariadb(verify_lab: Lab, run_stack: RunStack) -> Deployed:
-    outputs = stack_outputs(run_stack, verify_lab, dbEngine="mysql")
-    try:
-        server = MariaDb(verify_lab, outputs["dbName"], _accounts(outputs))
-    except LabError as error:
-        pytest.fail(f"MariaDB did not start: {error}")
-    return Deployed(outputs, server)
+    return _deploy(verify_lab, run_stack, "mysql", MariaDb)
 
 
 @dataclass(frozen=True)

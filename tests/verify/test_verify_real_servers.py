@@ -14,6 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RunStack
 from tests.verify.conftest import (
     IAM_USER,
@@ -74,7 +76,7 @@ def test_mysql_passes_every_step_against_mariadb(mariadb: Deployed, operator: Op
 
     assert_all_pass(run)
     assert "(mariadb)" in run.line(3) and "TLSv1" in run.line(3)
-    # MariaDB 10.11 words it as a denial; test_fails_when_mariadb_does_not_enforce_tls
+    # MariaDB 10.11 words it as a denial; test_fails_when_the_database_does_not_enforce_tls
     # shows it is TLS enforcement that denies.
     assert "refused (with TLS it got in): ERROR" in run.line(4)
 
@@ -92,29 +94,28 @@ def test_fails_when_the_database_is_reachable_directly(
     assert tunnels_left() == []
 
 
-def test_fails_when_postgres_does_not_enforce_tls(postgres: Deployed, operator: Operator) -> None:
-    postgres.server.enforce_tls(False)
+@pytest.mark.parametrize(
+    ("engine", "user", "remedy"),
+    [
+        ("postgres", "postgres_admin", "rds.force_ssl=1"),
+        ("mariadb", "db_admin", "require_secure_transport=ON"),
+    ],
+)
+def test_fails_when_the_database_does_not_enforce_tls(
+    request: pytest.FixtureRequest, operator: Operator, engine: str, user: str, remedy: str
+) -> None:
+    deployed: Deployed = request.getfixturevalue(engine)
+    deployed.server.enforce_tls(False)
     try:
-        run = operator.verify(postgres.outputs)
+        run = operator.verify(deployed.outputs)
     finally:
-        postgres.server.enforce_tls(True)
+        deployed.server.enforce_tls(True)
 
     assert run.code == 1
     assert " FAIL " in run.line(4)
-    assert "accepted postgres_admin without TLS" in run.line(4)
-    assert "rds.force_ssl=1" in run.line(4)
+    assert f"accepted {user} without TLS" in run.line(4) and remedy in run.line(4)
+    assert " PASS " in run.line(3)
     assert tunnels_left() == []
-
-
-def test_fails_when_mariadb_does_not_enforce_tls(mariadb: Deployed, operator: Operator) -> None:
-    mariadb.server.enforce_tls(False)
-    try:
-        run = operator.verify(mariadb.outputs)
-    finally:
-        mariadb.server.enforce_tls(True)
-
-    assert run.code == 1
-    assert "without TLS" in run.line(4) and "require_secure_transport=ON" in run.line(4)
 
 
 def test_ssm_mode_runs_the_printed_port_forward(
