@@ -7,6 +7,7 @@ import json
 import os
 import shlex
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,17 @@ def test_ssh_tunnel_uses_the_key_file_writeSshKeyCommand_wrote(
     tunnel = SshTunnel(parsed(dev), tmp_path, local_port=None)
     assert tunnel.command[tunnel.command.index("-i") + 1] == "bastion-db-dev-bastion.pem"
     assert tunnel.local_port == 5432
+
+
+def test_ssh_tunnel_with_the_users_own_key_names_none(run_stack: RunStack, tmp_path: Path) -> None:
+    """With sshPublicKey set, ssh finds the key itself (agent, ~/.ssh): no -i added."""
+    key = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    own = program_outputs(run_stack, sshPublicKey=key.with_suffix(".pub").read_text().strip())
+    assert "sshPrivateKey" not in own
+    tunnel = SshTunnel(parsed(own), tmp_path, local_port=None)
+    assert "-i" not in tunnel.command
+    assert tunnel.command[-1] == shlex.split(own["sshTunnelCommand"])[-1]
 
 
 def test_ssm_forward_changes_only_the_local_port(run_stack: RunStack, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ anything is opened or sent; never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,22 @@ def test_wrapper_runs_verify_in_the_callers_folder(tmp_path: Path) -> None:
         check=False,
     )
     assert_bad_input(finished, "the outputs are not JSON")
+
+
+def test_nothing_piped_in() -> None:
+    """Run at a terminal with neither a pipe nor --outputs: say how, do not wait."""
+    leader, follower = os.openpty()
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "verify"],
+            cwd=PROJECT_DIR,
+            stdin=follower,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert_bad_input(finished, "no outputs", "pulumi stack output --json --show-secrets")

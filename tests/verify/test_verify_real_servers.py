@@ -153,8 +153,11 @@ def test_iam_step_is_skipped_without_the_aws_cli(postgres: Deployed, operator: O
     assert " SKIP " in run.line(5) and "aws CLI is not on PATH" in run.line(5)
 
 
-def test_interrupt_closes_the_tunnel(postgres: Deployed, operator: Operator) -> None:
-    # A psql that hangs, so Ctrl-C lands while the tunnel is open.
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_closes_the_tunnel(
+    postgres: Deployed, operator: Operator, number: signal.Signals
+) -> None:
+    # A psql that hangs, so the signal lands while the tunnel is open.
     env = operator.env()
     hanging = operator.bin_dir / "psql"
     hanging.write_text("#!/bin/sh\nexec sleep 60\n")
@@ -183,7 +186,7 @@ def test_interrupt_closes_the_tunnel(postgres: Deployed, operator: Operator) -> 
                 break
         assert " PASS " in seen[-1], seen
         assert tunnels_left() != []
-        process.send_signal(signal.SIGINT)
+        process.send_signal(number)
         rest = process.stdout.read()
         process.wait(30)
     finally:
