@@ -31,6 +31,9 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
 class Interrupted(Exception):
     """SIGTERM, handled as Ctrl-C is: stop, close the tunnel, say so."""
 
@@ -144,12 +147,13 @@ def _verify(outputs: StackOutputs, arguments: argparse.Namespace, workdir: Path)
         print("verify: interrupted; closing the tunnel", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        # A second Ctrl-C must not leave the tunnel open either.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # A second Ctrl-C (or SIGTERM) must not leave the tunnel open either.
+        handlers = {number: signal.signal(number, signal.SIG_IGN) for number in _STOPPING}
         try:
             tunnel.close()
         finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
         print(table.summary())
     return EXIT_FAILED if table.failed else EXIT_PASSED
 

@@ -81,14 +81,22 @@ def test_mysql_passes_every_step_against_mariadb(mariadb: Deployed, operator: Op
     assert "refused (with TLS it got in): ERROR" in run.line(4)
 
 
+@pytest.mark.parametrize("engine", ["postgres", "mariadb"])
 def test_fails_when_the_database_is_reachable_directly(
-    postgres: Deployed, operator: Operator, database_reachable_directly: None
+    request: pytest.FixtureRequest,
+    operator: Operator,
+    database_reachable_directly: None,
+    engine: str,
 ) -> None:
-    run = operator.verify(postgres.outputs)
+    deployed: Deployed = request.getfixturevalue(engine)
+    run = operator.verify(deployed.outputs)
 
     assert run.code == 1
     assert " FAIL " in run.line(1)
-    assert "accepted a TCP connection directly from here" in run.line(1)
+    assert (
+        f"{DB_ADDRESS} port {deployed.outputs['dbPort']} accepted a TCP connection directly "
+        "from here" in run.line(1)
+    )
     # The rest still runs and says what it found.
     assert " PASS " in run.line(2) and " PASS " in run.line(3)
     assert tunnels_left() == []
