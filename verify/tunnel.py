@@ -12,8 +12,12 @@ run it unattended and clean up after it:
   which `ssh -O exit` closes the backgrounded (`-f`) tunnel; `-i KEY` points at
   a copy of the sshPrivateKey output when KEY is not in the current folder;
   `--local-port` replaces the local port of `-L`.
-- ssm: `--local-port` replaces localPortNumber in `--parameters`; the command
-  runs in its own process group, which is ended at the close.
+- ssm: `--local-port` replaces localPortNumber in `--parameters` (the
+  AWS-StartPortForwardingSessionToRemoteHost document's host, portNumber and
+  localPortNumber, https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-sessions-start.html);
+  the command runs in its own process group, which is ended at the close. The
+  AWS CLI hands the session to the `session-manager-plugin` program,
+  https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html
 """
 
 from __future__ import annotations
