@@ -109,6 +109,10 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     except BadInput as error:
         print(f"verify: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Ctrl-C while waiting for the outputs: nothing was opened yet.
+        print("verify: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     workdir = Path(tempfile.mkdtemp(prefix="verify-"))
     previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:

@@ -3,10 +3,14 @@ anything is opened or sent; never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import platform
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +148,43 @@ def test_nothing_piped_in() -> None:
         os.close(leader)
         os.close(follower)
     assert_bad_input(finished, "no outputs", "pulumi stack output --json --show-secrets")
+
+
+def test_ctrl_c_while_waiting_for_the_outputs() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "verify"],
+        cwd=PROJECT_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_until_reading_stdin(process.pid)
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert "interrupted" in errors and "Traceback" not in errors
+
+
+# Linux's syscall tables: arch/x86/entry/syscalls/syscall_64.tbl,
+# include/uapi/asm-generic/unistd.h (arm64).
+_READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
+
+
+def wait_until_reading_stdin(pid: int, timeout: float = 30) -> None:
+    """Until the process sits in read(0, ...): Linux's /proc/PID/syscall
+    gives the syscall number and its first argument."""
+    read = _READ_SYSCALL.get(platform.machine())
+    if read is None:
+        pytest.skip(f"read's syscall number on {platform.machine()} is not known here")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/syscall").read_text().startswith(f"{read} 0x0 "):
+                return
+        time.sleep(0.05)
+    pytest.fail("verify never got to reading its standard input")
