@@ -48,6 +48,11 @@ class LabError(Exception):
     """A part of the lab did not start; the message says which and why."""
 
 
+class NamespacesUnavailable(LabError):
+    """This machine lets no one make network namespaces (a container
+    without CAP_SYS_ADMIN, say): the tests skip, saying so."""
+
+
 def run(command: list[str], timeout: float = START_TIMEOUT, **kwargs: object) -> str:
     """A set-up command that must work; its output, or a LabError saying why."""
     try:
@@ -193,7 +198,10 @@ def _remove_stale_labs() -> None:
 
 def _network(lab: Lab) -> None:
     for namespace in (lab.client, lab.bastion, lab.db):
-        run(["ip", "netns", "add", namespace])
+        try:
+            run(["ip", "netns", "add", namespace])
+        except LabError as error:
+            raise NamespacesUnavailable(str(error)) from None
         lab.on_close(functools.partial(run, ["ip", "netns", "del", namespace]))
         run(lab.in_namespace(namespace, ["ip", "link", "set", "lo", "up"]))
     links = (
