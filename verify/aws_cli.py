@@ -41,22 +41,30 @@ def _run(arguments: list[str], timeout: float) -> AwsAnswer:
     return AwsAnswer(finished.stdout.strip(), "")
 
 
-def auth_token(host: str, port: int, user: str, region: str | None, timeout: float) -> AwsAnswer:
-    """`aws rds generate-db-auth-token`: signed locally with the caller's
+def auth_token(
+    printed: list[str] | None,
+    host: str,
+    port: int,
+    user: str,
+    region: str | None,
+    timeout: float,
+) -> AwsAnswer:
+    """The printed dbAuthTokenCommand (``printed``, `aws rds
+    generate-db-auth-token ...`), for ``user``; built from the endpoint when
+    the stack printed none. The token is signed locally with the caller's
     credentials, good for 15 minutes, for the real endpoint and port (not the
     tunnel's), https://docs.aws.amazon.com/cli/latest/reference/rds/generate-db-auth-token.html"""
-    arguments = [
-        "rds",
-        "generate-db-auth-token",
-        "--hostname",
-        host,
-        "--port",
-        str(port),
-        "--username",
-        user,
-    ]
-    if region:
-        arguments += ["--region", region]
+    if printed is not None:
+        arguments = list(printed[1:])
+        if "--username" in arguments[:-1]:
+            arguments[arguments.index("--username") + 1] = user
+        else:
+            arguments += ["--username", user]
+    else:
+        arguments = ["rds", "generate-db-auth-token", "--hostname", host, "--port", str(port)]
+        arguments += ["--username", user]
+        if region:
+            arguments += ["--region", region]
     answer = _run(arguments, timeout)
     if answer.value == "":
         return AwsAnswer(None, "aws rds generate-db-auth-token printed no token")

@@ -55,7 +55,10 @@ def _parser() -> argparse.ArgumentParser:
         type=_port,
         help="the tunnel's local port, instead of the printed one (when that one is taken)",
     )
-    parser.add_argument("--iam-user", help="the database user for the IAM token sign-in (step 5)")
+    parser.add_argument(
+        "--iam-user",
+        help="the database user for the IAM token sign-in (step 5), instead of dbIamUsername",
+    )
     parser.add_argument(
         "--direct-wait",
         type=_seconds,

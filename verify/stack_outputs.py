@@ -36,8 +36,11 @@ class StackOutputs:
     client_command: list[str]
     tunnel_command: list[str]
     ssh_private_key: str | None
-    # None when the stack does not say (no dbIamAuthentication output).
-    iam_authentication: bool | None
+    # The database user for IAM sign-ins; None when IAM authentication is off.
+    iam_username: str | None
+    # The printed `aws rds generate-db-auth-token ...`, for iam_username.
+    auth_token_command: list[str] | None
+    # The region the printed aws commands name, if any does.
     region: str | None
 
 
@@ -80,6 +83,14 @@ def _from_mapping(raw: dict[str, Any]) -> StackOutputs:
             "the outputs have neither sshTunnelCommand (accessMode ssh) nor "
             "ssmPortForwardCommand (accessMode ssm); are these this project's outputs?"
         )
+    auth_token_command = None
+    if "dbAuthTokenCommand" in raw:
+        auth_token_command = _command(raw, "dbAuthTokenCommand")
+        if auth_token_command[:3] != ["aws", "rds", "generate-db-auth-token"]:
+            raise BadInput(
+                "dbAuthTokenCommand does not run `aws rds generate-db-auth-token`: "
+                f"{raw['dbAuthTokenCommand']!r}"
+            )
     password = _optional_text(raw, "dbMasterPassword")
     if password is None and "dbMasterSecretArn" not in raw:
         raise BadInput("the outputs have neither dbMasterPassword nor dbMasterSecretArn")
@@ -95,8 +106,13 @@ def _from_mapping(raw: dict[str, Any]) -> StackOutputs:
         client_command=client_command,
         tunnel_command=tunnel_command,
         ssh_private_key=_optional_text(raw, "sshPrivateKey"),
-        iam_authentication=_optional_bool(raw, "dbIamAuthentication"),
-        region=_optional_text(raw, "awsRegion") or _region_of(tunnel_command),
+        iam_username=_optional_text(raw, "dbIamUsername"),
+        auth_token_command=auth_token_command,
+        region=_region_of(
+            tunnel_command,
+            auth_token_command or [],
+            _command(raw, "dbMasterPasswordCommand") if "dbMasterPasswordCommand" in raw else [],
+        ),
     )
 
 
@@ -116,15 +132,6 @@ def _text(raw: dict[str, Any], key: str) -> str:
 
 def _optional_text(raw: dict[str, Any], key: str) -> str | None:
     return _text(raw, key) if key in raw else None
-
-
-def _optional_bool(raw: dict[str, Any], key: str) -> bool | None:
-    if key not in raw:
-        return None
-    value = raw[key]
-    if not isinstance(value, bool):
-        raise BadInput(f"output {key} is {value!r}; expected true or false")
-    return value
 
 
 def _port(raw: dict[str, Any], key: str) -> int:
@@ -170,9 +177,10 @@ def _check_conninfo(client_command: list[str]) -> None:
                 raise BadInput(f"dbClientCommand: {error}") from None
 
 
-def _region_of(tunnel_command: list[str]) -> str | None:
-    """The region the ssm command names (`--region R`), the only output that says it."""
-    for index, word in enumerate(tunnel_command[:-1]):
-        if word == "--region":
-            return tunnel_command[index + 1]
+def _region_of(*commands: list[str]) -> str | None:
+    """The first `--region R` of the printed aws commands (ssm, token, secret)."""
+    for command in commands:
+        for index, word in enumerate(command[:-1]):
+            if word == "--region":
+                return command[index + 1]
     return None

@@ -55,29 +55,21 @@ def no_tls_refused(client: Client, password: str) -> StepResult:
 
 def iam_sign_in(client: Client, iam_user: str | None, timeout: float) -> StepResult:
     outputs = client.outputs
-    if outputs.iam_authentication is None:
+    if outputs.iam_username is None and iam_user is None:
         return StepResult(
-            STEP_IAM,
-            "SKIP",
-            "the outputs do not say whether IAM authentication is on (no dbIamAuthentication)",
+            STEP_IAM, "SKIP", "IAM authentication is off (the outputs have no dbIamUsername)"
         )
-    if not outputs.iam_authentication:
-        return StepResult(STEP_IAM, "SKIP", "IAM authentication is off (dbIamAuthentication)")
-    if iam_user is None:
-        grant = "GRANT rds_iam" if outputs.engine == "postgres" else "AWSAuthenticationPlugin"
-        return StepResult(
-            STEP_IAM,
-            "SKIP",
-            f"IAM authentication is on: pass --iam-user, a database user set up for it ({grant})",
-        )
+    user = iam_user or outputs.iam_username
+    assert user is not None
     if not aws_available():
         return StepResult(
             STEP_IAM, "SKIP", "the aws CLI is not on PATH; it mints the token (install it)"
         )
-    token = auth_token(outputs.db_host, outputs.db_port, iam_user, outputs.region, timeout)
+    token = auth_token(
+        outputs.auth_token_command, outputs.db_host, outputs.db_port, user, outputs.region, timeout
+    )
     if token.value is None:
         return StepResult(STEP_IAM, "FAIL", token.problem)
-    got = client.sign_in(iam_user, token.value, tls=True, cleartext=True)
-    return _encrypted_sign_in(
-        STEP_IAM, got, iam_user, "with a token from aws rds generate-db-auth-token"
-    )
+    got = client.sign_in(user, token.value, tls=True, cleartext=True)
+    how = "dbAuthTokenCommand" if outputs.auth_token_command else "aws rds generate-db-auth-token"
+    return _encrypted_sign_in(STEP_IAM, got, user, f"with a token from {how}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from offline.snapshot import SecretValue
 from tests.conftest import PROJECT_DIR, RunStack
-from tests.verify.fakes import install_fakes
+from tests.verify.fakes import fake_token, install_fakes
 from tests.verify.lab import (
     BASTION_PUBLIC_ADDRESS,
     BASTION_USER,
@@ -29,7 +30,6 @@ from tests.verify.lab import (
 )
 from tests.verify.servers import Account, MariaDb, Postgres
 
-IAM_USER = "iam_reader"
 # One verify run, every step included, is over in seconds; this only stops a hang.
 VERIFY_TIMEOUT = 120.0
 NEEDED = ("ip", "/usr/sbin/sshd", "ssh", "ssh-keygen", "openssl", "setpriv", "psql", "mysql")
@@ -83,9 +83,6 @@ def stack_outputs(
     outputs["dbPort"] = int(outputs["dbPort"])
     if "sshPrivateKey" in outputs:
         outputs["sshPrivateKey"] = (lab.root / "client_key").read_text()
-    # Not exported by the program yet; verify reads them when present.
-    outputs.setdefault("dbIamAuthentication", True)
-    outputs.setdefault("awsRegion", "us-east-1")
     return outputs
 
 
@@ -98,13 +95,13 @@ class Deployed:
 
 
 def _accounts(outputs: dict[str, Any]) -> list[Account]:
-    from tests.verify.fakes import fake_token
-
-    token = fake_token(DB_ADDRESS, outputs["dbPort"], IAM_USER, outputs["awsRegion"])
+    token_command = shlex.split(outputs["dbAuthTokenCommand"])
+    region = token_command[token_command.index("--region") + 1]
+    iam_user = outputs["dbIamUsername"]
     return [
         Account(outputs["dbMasterUsername"], outputs["dbMasterPassword"]),
-        # Stands for a user set up for IAM: its password is the fake aws's token.
-        Account(IAM_USER, token),
+        # Stands for the user set up for IAM: its password is the fake aws's token.
+        Account(iam_user, fake_token(DB_ADDRESS, outputs["dbPort"], iam_user, region)),
     ]
 
 
@@ -148,6 +145,8 @@ class Operator:
     lab: Lab
     workdir: Path
     aws: bool = True
+    # What the fake `aws secretsmanager get-secret-value` prints.
+    master_secret: str = ""
 
     @property
     def bin_dir(self) -> Path:
@@ -166,6 +165,7 @@ class Operator:
             "HOME": str(self.workdir),
             "LANG": "C.UTF-8",
             "FAKE_AWS_LOG": str(self.aws_log),
+            "FAKE_AWS_SECRET": self.master_secret,
             "FAKE_PULUMI_SSH_KEY": str(self.lab.root / "client_key"),
             "FAKE_SSM_KEY": str(self.lab.root / "client_key"),
             "FAKE_SSM_BASTION": f"{BASTION_USER}@{BASTION_PUBLIC_ADDRESS}",

@@ -1,6 +1,6 @@
 """Stand-ins for the two CLIs this machine has no account for, put first on
-PATH: `aws` (a token the test database accepts; an ssm port forward done
-with ssh through the lab's bastion) and `pulumi` (the one output
+PATH: `aws` (a token the test database accepts; the master secret; an ssm
+port forward done with ssh through the lab's bastion) and `pulumi` (the one output
 writeSshKeyCommand reads). Each records its arguments, so a test can check
 that verify ran the printed command as printed."""
 
@@ -31,6 +31,9 @@ if arguments[:2] == ["rds", "generate-db-auth-token"]:
         host=option("--hostname"), port=option("--port"), user=option("--username"),
         region=option("--region"),
     ))
+    sys.exit(0)
+if arguments[:2] == ["secretsmanager", "get-secret-value"] and os.environ["FAKE_AWS_SECRET"]:
+    print(os.environ["FAKE_AWS_SECRET"])  # --query SecretString --output text
     sys.exit(0)
 if arguments[:2] == ["ssm", "start-session"]:
     parameters = json.loads(option("--parameters"))

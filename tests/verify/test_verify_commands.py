@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import RunStack
 from tests.verify.conftest import program_outputs
+from verify.aws_cli import auth_token
 from verify.clients import Client, detect_flavour
 from verify.conninfo import format_conninfo, parse_conninfo
 from verify.direct import probe_direct
@@ -179,3 +180,23 @@ def test_direct_probe_passes_when_the_name_does_not_resolve() -> None:
     result = probe_direct("db.invalid", 5432, 2)
     assert result.verdict == "PASS"
     assert "does not resolve" in result.detail
+
+
+def test_token_comes_from_the_printed_command_for_the_chosen_user(
+    run_stack: RunStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--iam-user changes only --username of the printed dbAuthTokenCommand."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    echo = bin_dir / "aws"
+    echo.write_text('#!/bin/sh\necho "$@"\n')
+    echo.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    outputs = parsed(program_outputs(run_stack))
+    assert outputs.auth_token_command is not None
+
+    answer = auth_token(outputs.auth_token_command, "unused", 1, "reporting", None, 10)
+
+    expected = list(outputs.auth_token_command[1:])
+    expected[expected.index("--username") + 1] = "reporting"
+    assert answer.value == " ".join(expected)

@@ -18,7 +18,6 @@ import pytest
 
 from tests.conftest import RunStack
 from tests.verify.conftest import (
-    IAM_USER,
     VERIFY_TIMEOUT,
     Deployed,
     Operator,
@@ -59,20 +58,21 @@ def test_postgres_passes_every_step_with_the_printed_commands(
     key = operator.workdir / "bastion-db-dev-bastion.pem"
     assert key.stat().st_mode & 0o777 == 0o400
 
-    run = operator.verify(postgres.outputs, "--iam-user", IAM_USER)
+    run = operator.verify(postgres.outputs)
 
     assert_all_pass(run)
     assert "psql" in run.line(3) and "TLSv1" in run.line(3)
     assert "no encryption" in run.line(4)
     assert f"{DB_ADDRESS} port 5432 not reachable" in run.line(1)
+    # The token came from the printed dbAuthTokenCommand, as printed.
     [token_call] = aws_calls(operator.aws_log)
-    assert token_call[:2] == ["rds", "generate-db-auth-token"]
-    assert token_call[token_call.index("--hostname") + 1] == DB_ADDRESS
+    assert ["aws", *token_call] == shlex.split(postgres.outputs["dbAuthTokenCommand"])
+    assert "dbAuthTokenCommand" in run.line(5)
 
 
 def test_mysql_passes_every_step_against_mariadb(mariadb: Deployed, operator: Operator) -> None:
     # No key file here: verify uses a private copy of the sshPrivateKey output.
-    run = operator.verify(mariadb.outputs, "--iam-user", IAM_USER)
+    run = operator.verify(mariadb.outputs)
 
     assert_all_pass(run)
     assert "(mariadb)" in run.line(3) and "TLSv1" in run.line(3)
@@ -131,11 +131,18 @@ def test_ssm_mode_runs_the_printed_port_forward(
 ) -> None:
     outputs = stack_outputs(run_stack, verify_lab, "prod")
     assert "sshTunnelCommand" not in outputs
+    # prod keeps the master password in Secrets Manager, not in the stack.
+    assert "dbMasterPassword" not in outputs
+    operator.master_secret = json.dumps(
+        {"username": outputs["dbMasterUsername"], "password": postgres.outputs["dbMasterPassword"]}
+    )
 
-    run = operator.verify(outputs, "--iam-user", IAM_USER)
+    run = operator.verify(outputs)
 
     assert_all_pass(run)
     assert "ssmPortForwardCommand" in run.line(2)
+    secret_call = next(call for call in aws_calls(operator.aws_log) if call[0] == "secretsmanager")
+    assert secret_call[secret_call.index("--secret-id") + 1] == outputs["dbMasterSecretArn"]
     # The fake aws (which forwards through the lab's bastion) got exactly the
     # printed command's arguments.
     start_session = next(call for call in aws_calls(operator.aws_log) if call[0] == "ssm")
@@ -155,10 +162,23 @@ def test_ssm_mode_without_the_aws_cli_fails_at_the_tunnel(
 
 def test_iam_step_is_skipped_without_the_aws_cli(postgres: Deployed, operator: Operator) -> None:
     operator.aws = False
-    run = operator.verify(postgres.outputs, "--iam-user", IAM_USER)
+    run = operator.verify(postgres.outputs)
 
     assert run.code == 0
     assert " SKIP " in run.line(5) and "aws CLI is not on PATH" in run.line(5)
+
+
+def test_iam_step_is_skipped_when_iam_authentication_is_off(
+    postgres: Deployed, verify_lab: Lab, run_stack: RunStack, operator: Operator
+) -> None:
+    outputs = stack_outputs(run_stack, verify_lab, dbIamAuthentication="false")
+    assert "dbIamUsername" not in outputs
+
+    run = operator.verify(outputs)
+
+    assert run.code == 0
+    assert " SKIP " in run.line(5) and "IAM authentication is off" in run.line(5)
+    assert aws_calls(operator.aws_log) == []
 
 
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
