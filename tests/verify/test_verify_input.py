@@ -20,15 +20,17 @@ from tests.conftest import PROJECT_DIR, RunStack
 from tests.verify.conftest import program_outputs
 
 
-def run_verify(stdin: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+def run_verify(stdin: str | int, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`python -m verify`, given ``stdin`` as text, or as a file descriptor."""
+    given: dict[str, Any] = {"stdin": stdin} if isinstance(stdin, int) else {"input": stdin}
     return subprocess.run(
         [sys.executable, "-m", "verify", *arguments],
         cwd=PROJECT_DIR,
-        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        **given,
     )
 
 
@@ -135,15 +137,7 @@ def test_nothing_piped_in() -> None:
     """Run at a terminal with neither a pipe nor --outputs: say how, do not wait."""
     leader, follower = os.openpty()
     try:
-        finished = subprocess.run(
-            [sys.executable, "-m", "verify"],
-            cwd=PROJECT_DIR,
-            stdin=follower,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        finished = run_verify(follower)
     finally:
         os.close(leader)
         os.close(follower)
