@@ -23,10 +23,11 @@ def key_file_name(settings: StackSettings) -> str:
 
 def write_key_command(settings: StackSettings) -> str:
     """Writes the private key to a file only its owner can read, never world-readable
-    even for a moment (umask before the redirect, then read-only)."""
+    even for a moment (umask before the redirect, then read-only). A file left by
+    an earlier run is removed first: being 0400, it cannot be written over."""
     path = key_file_name(settings)
     return (
-        f"(umask 077; pulumi stack output sshPrivateKey --show-secrets > {path}) "
+        f"rm -f {path} && (umask 077; pulumi stack output sshPrivateKey --show-secrets > {path}) "
         f"&& chmod 0400 {path}"
     )
 
@@ -148,7 +149,9 @@ def export_outputs(
         # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
         identity = "" if settings.access.ssh_public_key else f"-i {key_file_name(settings)} "
         tunnel = pulumi.Output.format(
-            "ssh {0}-N -f -L {1}:{2}:{1} {3}@{4}",
+            # ExitOnForwardFailure: with the local port taken, ssh would go to the
+            # background anyway and the client would reach whatever holds the port.
+            "ssh {0}-N -f -o ExitOnForwardFailure=yes -L {1}:{2}:{1} {3}@{4}",
             identity,
             db.port,
             database.address,

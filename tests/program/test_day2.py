@@ -144,7 +144,7 @@ def test_own_public_key_tunnel_names_no_key_file(run_stack: RunStack) -> None:
     from tests.program.test_aws_rules import ED25519
 
     outputs = run_stack("dev", sshPublicKey=ED25519).outputs
-    assert outputs["sshTunnelCommand"].startswith("ssh -N -f -L 5432:")
+    assert outputs["sshTunnelCommand"].startswith("ssh -N -f -o ExitOnForwardFailure=yes -L 5432:")
     assert "writeSshKeyCommand" not in outputs
 
 

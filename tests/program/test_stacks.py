@@ -228,7 +228,7 @@ def test_outputs_cover_what_the_lab_exported_and_how_to_connect(dev_run: Program
         assert name in outputs, name
     host = outputs["dbHost"]
     assert outputs["sshTunnelCommand"] == (
-        f"ssh -i bastion-db-dev-bastion.pem -N -f -L 5432:{host}:5432 "
+        f"ssh -i bastion-db-dev-bastion.pem -N -f -o ExitOnForwardFailure=yes -L 5432:{host}:5432 "
         f"ec2-user@{outputs['bastionPublicDns']}"
     )
     assert outputs["dbClientCommand"].startswith('psql "host=localhost port=5432')
