@@ -131,8 +131,7 @@ def priced_by_region(schema: Mapping[str, Any], engine: str) -> dict[str, set[st
         lists = [
             set(rule["then"]["properties"]["DBInstanceClass"]["enum"])
             for rule in _rules(region_schema)
-            if _engine_of(rule) == engine
-            and rule["if"]["properties"].get("LicenseModel") is False
+            if _engine_of(rule) == engine and rule["if"]["properties"].get("LicenseModel") is False
         ]
         if lists:
             by_region[region] = set.intersection(*lists)
@@ -264,14 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wanted = render(build_extract())
     except (SourceFormatError, KeyError, TypeError) as error:
-        print(f"cfn-lint's data changed shape; review aws_facts/refresh.py: {error!r}",
-              file=sys.stderr)
+        print(
+            f"cfn-lint's data changed shape; review aws_facts/refresh.py: {error!r}",
+            file=sys.stderr,
+        )
         return 2
     current = EXTRACT_PATH.read_text(encoding="utf-8") if EXTRACT_PATH.exists() else ""
     if args.check:
         if current != wanted:
-            print(f"{EXTRACT_PATH} is not what the installed cfn-lint gives; run: "
-                  f"{REFRESH_COMMAND}", file=sys.stderr)
+            print(
+                f"{EXTRACT_PATH} is not what the installed cfn-lint gives; run: {REFRESH_COMMAND}",
+                file=sys.stderr,
+            )
             return 1
         print(f"{EXTRACT_PATH.name} matches the installed cfn-lint")
         return 0

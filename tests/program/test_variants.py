@@ -65,7 +65,8 @@ def test_users_own_public_key_means_no_private_key_anywhere(run_stack: RunStack)
     # ...and no .pem: the tunnel leaves the key to ssh (agent, ~/.ssh), as the user set it up
     assert "writeSshKeyCommand" not in run.outputs
     tunnel = run.outputs["sshTunnelCommand"]
-    assert tunnel.startswith("ssh -N -f -o ExitOnForwardFailure=yes -L 5432:") and ".pem" not in tunnel
+    assert tunnel.startswith("ssh -N -f -o ExitOnForwardFailure=yes -L 5432:")
+    assert ".pem" not in tunnel
 
 
 def test_ssm_mode_in_dev_has_no_ssh_rule_and_no_key(run_stack: RunStack) -> None:
