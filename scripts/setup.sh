@@ -1,25 +1,87 @@
 #!/usr/bin/env bash
-# Creates .venv (the same virtualenv Pulumi.yaml names) and installs the
-# pinned requirements into it. Re-running is cheap: pip is only called when a
-# requirements file changed since the last successful install.
+# Makes .venv (the virtualenv Pulumi.yaml names) from uv.lock: every package
+# pinned with its hash, transitive ones included.
+#
+#   bash scripts/setup.sh         the program, the policy pack and the offline
+#                                 preflight (what `pulumi preview` runs on too)
+#   bash scripts/setup.sh --dev   the same plus the checks (pytest, ruff, mypy)
+#
+# Needs only Python 3.11+ and PyPI: uv comes from PATH, or else the pinned uv
+# below is installed from PyPI into .tools/ the first time. Cheap when nothing
+# changed (about 0.1 s): uv then only confirms the environment matches the lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The uv this project is tested with; the workflows install the same one.
+UV_VERSION=0.13.9
+
+dev=0
+case "${1:-}" in
+  "") ;;
+  --dev) dev=1 ;;
+  *) echo "usage: bash scripts/setup.sh [--dev]" >&2; exit 2 ;;
+esac
+
 python="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$python" -m venv .venv
+if ! command -v "$python" >/dev/null 2>&1; then
+  echo "setup: $python not found; install Python 3.11 or newer, or set PYTHON" >&2
+  exit 2
 fi
 
-stamp=.venv/.requirements.sha256
-wanted=$(cat requirements.txt requirements-dev.txt policies/requirements.txt | sha256sum | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-  echo "$wanted" > "$stamp"
+if command -v uv >/dev/null 2>&1; then
+  uv=uv
+else
+  uv=".tools/uv-$UV_VERSION/bin/uv"
+  if [ ! -x "$uv" ]; then
+    # uv is one binary in a wheel: pip only unpacks it, no virtualenv needed.
+    rm -rf ".tools/uv-$UV_VERSION.partial"
+    "$python" -m pip install --quiet --disable-pip-version-check --no-deps \
+      --only-binary :all: --no-compile --target ".tools/uv-$UV_VERSION.partial" \
+      "uv==$UV_VERSION"
+    mv ".tools/uv-$UV_VERSION.partial" ".tools/uv-$UV_VERSION"
+  fi
 fi
 
-# Compile the project's own modules, as pip does for installed packages: the
-# preflight imports them on every run, and where PYTHONDONTWRITEBYTECODE is
-# set (as in many CI images) Python would otherwise recompile them each time
-# (0.2 s of a 1 s preflight). Cheap when nothing changed; a stale file is
-# never used, since Python checks each one against its source.
+# The environment Pulumi's `toolchain: uv` uses too (it sets the same variable
+# from Pulumi.yaml's `virtualenv`), on the interpreter asked for; --locked
+# refuses a uv.lock that no longer matches pyproject.toml.
+export UV_PROJECT_ENVIRONMENT="$PWD/.venv" UV_PYTHON="$python" UV_PYTHON_DOWNLOADS=never
+if [ "$dev" = 1 ]; then
+  # Exact: also removes what the lock no longer lists.
+  "$uv" sync --quiet --locked --group dev
+else
+  # Inexact: the preflight leaves the checks' tools alone.
+  "$uv" sync --quiet --locked --inexact
+fi
+
+# Bytecode for the third-party modules the program, the pack and the
+# preflight import, as pip writes it at install time and uv does not. Without
+# it every run recompiles them where PYTHONDONTWRITEBYTECODE is set (as in
+# many CI images): 1 s of each preflight here. Importing them writes exactly
+# those (about 700 files, 2-3 s once); compiling all of site-packages would
+# take 15 s, mostly pulumi_aws services the program never loads. Done again
+# only when the installed distributions change.
+installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
+  # The AWS services the program and the bootstrap project use (aws.ec2.X...).
+  services=$(grep -rhoE --include='*.py' '\baws\.[a-z0-9_]+\.([A-Z]|get_)' \
+    __main__.py components bootstrap | cut -d. -f2 | sort -u | sed 's/^/pulumi_aws./')
+  # shellcheck disable=SC2086 # one module name per word
+  PYTHONDONTWRITEBYTECODE='' .venv/bin/python -c '
+import compileall, importlib, importlib.util, os, sys
+for name in sys.argv[1:]:
+    if importlib.util.find_spec(name) is None:
+        continue  # a group that is not installed
+    # Pulumi packages load their modules lazily, on the first attribute
+    # looked up (introspection attributes such as __dict__ do not count).
+    hasattr(importlib.import_module(name), "load_it_now")
+# What `python -m pulumi.policy` runs (importing it would start a pack).
+compileall.compile_dir(os.path.dirname(sys.modules["pulumi.policy"].__file__), quiet=1)
+' pulumi pulumi.runtime.mocks pulumi.policy pulumi_aws $services pulumi_tls pulumi_random \
+    pulumi_policy grpc grpc.experimental google.protobuf.json_format yaml jsonschema
+  echo "$installed" > .venv/.bytecode-for
+fi
+
+# Compile the project's own modules too. Cheap when nothing changed; a stale
+# file is never used, since Python checks each one against its source.
 .venv/bin/python -m compileall -q __main__.py aws_facts components settings offline preflight policies bootstrap

@@ -22,6 +22,7 @@ import re
 import shlex
 import subprocess
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -326,21 +327,26 @@ def permission_problems(workflows: Workflows) -> list[str]:
     return problems
 
 
-def pulumi_cli_problems(
-    workflows: Workflows, requirements: Path = REPO / "requirements.txt"
-) -> list[str]:
-    """The Pulumi CLI every workflow installs is the SDK version requirements.txt pins."""
-    pinned = re.search(r"^pulumi==(\S+)$", requirements.read_text(), re.MULTILINE)
-    assert pinned, "requirements.txt pins no pulumi version"
+def locked_version(package: str, lock: Path = REPO / "uv.lock") -> str:
+    """The version of ``package`` that uv.lock installs."""
+    [version] = [
+        entry["version"]
+        for entry in tomllib.loads(lock.read_text())["package"]
+        if entry["name"] == package
+    ]
+    return str(version)
+
+
+def pulumi_cli_problems(workflows: Workflows, lock: Path = REPO / "uv.lock") -> list[str]:
+    """The Pulumi CLI every workflow installs is the SDK version uv.lock installs."""
+    pinned = locked_version("pulumi", lock)
     problems: list[str] = []
     for file, job_id, job in jobs(workflows):
         env = {**(workflows[file].get("env") or {}), **(job.get("env") or {})}
         for step in pulumi_steps(job):
             version = render((step.get("with") or {}).get("pulumi-version", ""), None, env)
-            if version != pinned.group(1):
-                problems.append(
-                    f"{file}:{job_id}: installs Pulumi CLI {version!r}, not {pinned.group(1)}"
-                )
+            if version != pinned:
+                problems.append(f"{file}:{job_id}: installs Pulumi CLI {version!r}, not {pinned}")
     return problems
 
 
@@ -462,7 +468,7 @@ def test_write_permissions_are_granted_per_job_and_only_where_used(workflows: Wo
     assert permission_problems(workflows) == []
 
 
-def test_workflows_install_the_pulumi_cli_that_requirements_pin(workflows: Workflows) -> None:
+def test_workflows_install_the_pulumi_cli_that_the_lock_pins(workflows: Workflows) -> None:
     assert pulumi_cli_problems(workflows) == []
 
 
