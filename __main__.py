@@ -95,14 +95,11 @@ def main() -> None:
         "monitoring",
         DatabaseMonitoringArgs(
             db_instance_identifier=database.instance.identifier,
-            engine=db.engine.name,
-            instance_class=db.instance_class,
-            allocated_storage_gib=db.allocated_storage_gib,
-            max_allocated_storage_gib=db.max_allocated_storage_gib,
-            max_connections_override=db.max_connections,
             bastion_instance_id=bastion.instance_id,
+            database=db,
             settings=config.monitoring,
             region=config.region,
+            name_prefix=prefix,
         ),
         aws_only,
     )

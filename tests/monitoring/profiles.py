@@ -1,9 +1,12 @@
-"""Thresholds per stack as the real stack files set them: prod runs on the
-defaults (AWS's recommended alarms, declared in Pulumi.yaml), dev loosens them
-in Pulumi.dev.yaml. Read from the files, so the tests follow the stacks."""
+"""Thresholds and database settings per stack as the real stack files set
+them: prod runs on the defaults (AWS's recommended alarms, declared in
+Pulumi.yaml), dev loosens them in Pulumi.dev.yaml. Read from the files, so the
+tests follow the stacks."""
 
 from __future__ import annotations
 
+from settings import load_settings
+from settings.model import DatabaseSettings
 from settings.monitoring import MonitoringSettings, parse_monitoring
 from settings.reader import ConfigReader
 from tests.conftest import stack_config
@@ -17,3 +20,16 @@ def stack_thresholds(stack: str) -> MonitoringSettings:
 
 
 PROFILES = {"dev": stack_thresholds("dev"), "prod": stack_thresholds("prod")}
+
+
+def stack_database(stack: str) -> DatabaseSettings:
+    values = stack_config(stack)
+    return load_settings(
+        ConfigReader(lambda key: values.get(f"bastion-db:{key}"), "bastion-db"),
+        project="bastion-db",
+        stack=stack,
+        aws_region=values.get("aws:region"),
+    ).database
+
+
+DATABASES = {"dev": stack_database("dev"), "prod": stack_database("prod")}

@@ -16,11 +16,15 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs, physical_name_for
+from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
+from components.monitoring.dashboard import physical_name_for
 from offline.fake_aws import ACCOUNT_ID, lab_world
 from offline.runner import ProgramRun, run_program
 from offline.snapshot import UNKNOWN, ResourceSnapshot
+from settings.engines import ENGINES
+from settings.model import DatabaseSettings
 from settings.monitoring import MonitoringSettings
+from tests.monitoring.profiles import DATABASES
 from tests.monitoring.profiles import PROFILES as DEFAULTS
 
 GIB = 1024**3
@@ -81,6 +85,18 @@ def settings_for(case: Case, emails: tuple[str, ...] = EMAILS) -> MonitoringSett
     return replace(DEFAULTS[case.profile], alarm_emails=emails)
 
 
+def database_for(case: Case) -> DatabaseSettings:
+    """The stack's database settings with the case's engine, size and limit."""
+    return replace(
+        DATABASES[case.profile],
+        engine=ENGINES[case.engine],
+        instance_class=case.instance_class,
+        allocated_storage_gib=case.storage_gib,
+        max_allocated_storage_gib=case.max_storage_gib,
+        max_connections=case.max_connections,
+    )
+
+
 def monitoring_program(
     case: Case,
     *,
@@ -88,6 +104,7 @@ def monitoring_program(
     dashboard_name: str | None = None,
     tags: Mapping[str, str] | None = None,
     stack: str = "dev",
+    name_prefix: str | None = None,
 ) -> Run:
     def program() -> None:
         # Stand-ins for the database and bastion components' resources, so the
@@ -107,14 +124,11 @@ def monitoring_program(
             NAME,
             DatabaseMonitoringArgs(
                 db_instance_identifier=database.identifier,
-                engine=case.engine,
-                instance_class=case.instance_class,
-                allocated_storage_gib=case.storage_gib,
-                max_allocated_storage_gib=case.max_storage_gib,
-                max_connections_override=case.max_connections,
                 bastion_instance_id=bastion.id,
+                database=database_for(case),
                 settings=settings_for(case, emails),
                 region="eu-west-1",
+                name_prefix=name_prefix or f"bastion-db-{stack}",
                 dashboard_name=dashboard_name,
                 tags=tags,
             ),
@@ -460,6 +474,16 @@ def test_default_dashboard_names_differ_between_stacks() -> None:
     prod = monitoring_program(CASES[2], stack="prod")
     assert prod.values["dashboard_name"] == "bastion-db-prod-monitoring"
     assert physical_name_for("my project/db.prod") == "my-project-db-prod"
+
+
+def test_account_wide_names_follow_the_stacks_name_prefix() -> None:
+    # The prefix carries bastion-db:projectName, which the Pulumi project name ignores.
+    run = monitoring_program(CASES[0], name_prefix="payments-dev")
+    assert run.values["dashboard_name"] == "payments-dev-monitoring"
+    [alias] = run.of_type("aws:kms/alias:Alias")
+    assert alias.inputs["namePrefix"] == "alias/payments-dev-monitoring-alarms-"
+    [topic] = run.of_type("aws:sns/topic:Topic")
+    assert topic.inputs["displayName"] == "payments-dev-monitoring alarms"
 
 
 def test_without_tags_no_child_sets_its_own() -> None:

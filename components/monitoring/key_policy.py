@@ -1,0 +1,37 @@
+"""The policy of the KMS key that encrypts the alarm topic."""
+
+from __future__ import annotations
+
+import json
+
+
+def alarm_key_policy(partition: str, account_id: str) -> str:
+    """Key policy: the account administers the key; CloudWatch may use it to publish.
+
+    CloudWatch alarms cannot publish to a topic encrypted with the AWS managed
+    key ``alias/aws/sns``: that key's policy does not let the CloudWatch service
+    call kms:GenerateDataKey/kms:Decrypt and cannot be edited, so the actions
+    fail silently. A customer managed key with this policy is what AWS documents.
+    """
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministersKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                },
+            ],
+        },
+        indent=2,
+    )
