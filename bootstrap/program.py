@@ -7,9 +7,10 @@ import pulumi_aws as aws
 
 from bootstrap.state_bucket import StateBucket, StateBucketArgs
 from bootstrap.state_config import PROJECT, load_state_backend_config
+from settings.model import resource_tags
 from settings.reader import ConfigReader
 
-# The product's tag set (see the main program), set once on the provider.
+# The product the bucket belongs to: its Project tag, as on the main stacks.
 PROJECT_TAG = "bastion-db"
 
 
@@ -18,18 +19,16 @@ def define_state_backend() -> StateBucket:
     config = load_state_backend_config(
         ConfigReader(pulumi.Config(PROJECT).get, PROJECT),
         ConfigReader(pulumi.Config("aws").get, "aws"),
+        pulumi.get_stack(),
     )
 
     provider = aws.Provider(
         "aws",
         aws.ProviderArgs(
             region=config.region,
+            # The product's tag set, once on the provider as the main program does.
             default_tags=aws.ProviderDefaultTagsArgs(
-                tags={
-                    "Project": PROJECT_TAG,
-                    "Environment": pulumi.get_stack(),
-                    "ManagedBy": "pulumi",
-                }
+                tags=resource_tags(PROJECT_TAG, config.environment)
             ),
         ),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from settings import validate
 from settings.errors import ConfigError
 from settings.reader import ConfigReader
 
@@ -36,13 +37,18 @@ BUCKET_NAME_RULES = (
     f"{', '.join(_RESERVED_PREFIXES)} and not ending with {', '.join(_RESERVED_SUFFIXES)}"
 )
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+# The main program's rules (settings/validate.py), so both projects accept the
+# same stack names and regions.
+REGION_RULE = "an AWS region such as eu-central-1"
+STACK_NAME_RULE = "lower-case letters, digits and dashes"
 
 
 @dataclass(frozen=True)
 class StateBackendConfig:
     """Validated configuration of one state-bucket stack."""
 
+    # The stack's name, e.g. "state": the Environment tag
+    environment: str
     # Globally unique S3 bucket name; the backend URL is s3://<bucket_name>.
     bucket_name: str
     # AWS region the bucket lives in (`aws:region`).
@@ -73,19 +79,26 @@ def check_noncurrent_version_days(key: str, value: int) -> int:
     return value
 
 
-def load_state_backend_config(project: ConfigReader, aws: ConfigReader) -> StateBackendConfig:
+def load_state_backend_config(
+    project: ConfigReader, aws: ConfigReader, stack: str
+) -> StateBackendConfig:
     """Reads and validates the stack's configuration.
 
     ``project`` reads the ``bastion-db-state:`` namespace, ``aws`` the ``aws:`` one.
     """
+    environment = validate.matching("stack name", stack, validate.NAME, STACK_NAME_RULE)
     bucket_name = project.required_string("bucketName", BUCKET_NAME_RULES)
-    region = aws.required_string("region", "an AWS region such as eu-central-1")
-    if not _REGION.match(region):
-        raise ConfigError(aws.full_key("region"), region, "an AWS region such as eu-central-1")
+    region = validate.matching(
+        aws.full_key("region"),
+        aws.required_string("region", REGION_RULE),
+        validate.REGION,
+        REGION_RULE,
+    )
     days = project.integer("noncurrentVersionDays", None)
     if days is None:
         days = NONCURRENT_VERSION_DAYS_DEFAULT
     return StateBackendConfig(
+        environment=environment,
         bucket_name=check_bucket_name(project.full_key("bucketName"), bucket_name),
         region=region,
         noncurrent_version_days=check_noncurrent_version_days(

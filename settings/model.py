@@ -152,8 +152,9 @@ class StackSettings:
     @property
     def tags(self) -> dict[str, str]:
         """Tags every taggable resource carries (through the provider's default tags)."""
-        return {
-            "Project": self.project,
-            "Environment": self.environment,
-            "ManagedBy": "pulumi",
-        }
+        return resource_tags(self.project, self.environment)
+
+
+def resource_tags(project: str, environment: str) -> dict[str, str]:
+    """The product's tag set, the same for every project of it (bootstrap/ too)."""
+    return {"Project": project, "Environment": environment, "ManagedBy": "pulumi"}
