@@ -6,16 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python="${PYTHON:-python3}"
-if [ ! -x .venv-bench/bin/python ]; then
-  "$python" -m venv .venv-bench
-fi
-stamp=.venv-bench/.requirements.sha256
-wanted=$(sha256sum requirements-bench.txt | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  .venv-bench/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
-  echo "$wanted" > "$stamp"
-fi
+# checkov in its own locked environment (benchmarks/checkov/uv.lock).
+UV_PROJECT_ENVIRONMENT="$PWD/.venv-bench" UV_PYTHON="${PYTHON:-python3}" \
+  bash scripts/uv.sh sync --quiet --locked --project benchmarks/checkov
 
 bash scripts/setup.sh
 exec .venv/bin/python -m benchmarks --checkov "$PWD/.venv-bench/bin/checkov" "$@"

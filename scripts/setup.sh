@@ -6,14 +6,11 @@
 #                                 preflight (what `pulumi preview` runs on too)
 #   bash scripts/setup.sh --dev   the same plus the checks (pytest, ruff, mypy)
 #
-# Needs only Python 3.11+ and PyPI: uv comes from PATH, or else the pinned uv
-# below is installed from PyPI into .tools/ the first time. Cheap when nothing
+# Needs only Python 3.11+ and PyPI: scripts/uv.sh runs the uv on PATH, or
+# else installs a pinned uv from PyPI the first time. Cheap when nothing
 # changed (about 0.1 s): uv then only confirms the environment matches the lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-# The uv this project is tested with; the workflows install the same one.
-UV_VERSION=0.13.9
 
 dev=0
 case "${1:-}" in
@@ -28,38 +25,24 @@ if ! command -v "$python" >/dev/null 2>&1; then
   exit 2
 fi
 
-if command -v uv >/dev/null 2>&1; then
-  uv=uv
-else
-  uv=".tools/uv-$UV_VERSION/bin/uv"
-  if [ ! -x "$uv" ]; then
-    # uv is one binary in a wheel: pip only unpacks it, no virtualenv needed.
-    rm -rf ".tools/uv-$UV_VERSION.partial"
-    "$python" -m pip install --quiet --disable-pip-version-check --no-deps \
-      --only-binary :all: --no-compile --target ".tools/uv-$UV_VERSION.partial" \
-      "uv==$UV_VERSION"
-    mv ".tools/uv-$UV_VERSION.partial" ".tools/uv-$UV_VERSION"
-  fi
-fi
-
 # The environment Pulumi's `toolchain: uv` uses too (it sets the same variable
 # from Pulumi.yaml's `virtualenv`), on the interpreter asked for; --locked
 # refuses a uv.lock that no longer matches pyproject.toml.
 export UV_PROJECT_ENVIRONMENT="$PWD/.venv" UV_PYTHON="$python" UV_PYTHON_DOWNLOADS=never
 if [ "$dev" = 1 ]; then
   # Exact: also removes what the lock no longer lists.
-  "$uv" sync --quiet --locked --group dev
+  bash scripts/uv.sh sync --quiet --locked --group dev
 else
   # Inexact: the preflight leaves the checks' tools alone.
-  "$uv" sync --quiet --locked --inexact
+  bash scripts/uv.sh sync --quiet --locked --inexact
 fi
 
 # Bytecode for the installed packages, as pip writes it at install time and
 # uv does not. Without it every run recompiles what it imports where
 # PYTHONDONTWRITEBYTECODE is set (as in many CI images): the dev preflight
 # takes 3.6 s instead of 0.7 s here. All of site-packages but the pulumi_aws
-# services the code never uses (about 230 of 240; with them it takes 15 s, not
-# of 3), on every core, and again only when the installed distributions change.
+# services the code never uses (about 230 of 240; with them it takes 15 s
+# instead of 3), on every core, again only when the installed distributions change.
 installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
   # The AWS services the program and the bootstrap project use (aws.ec2.X...).

@@ -6,7 +6,7 @@
 - each environment deploys one update at a time, and never waits for another
   environment: merges keep reaching dev while prod waits for its reviewer;
 - every job that installs the project does it with the uv that
-  scripts/setup.sh pins, its package cache keyed on uv.lock, and the checks
+  scripts/uv.sh pins, its package cache keyed on uv.lock, and the checks
   keep mypy's cache.
 """
 
@@ -33,7 +33,7 @@ from tests.workflows.test_delivery_workflows import (
     up_jobs,
 )
 
-SETUP_SCRIPT = REPO / "scripts" / "setup.sh"
+UV_SCRIPT = REPO / "scripts" / "uv.sh"
 
 # --- stack names ----------------------------------------------------------------
 
@@ -179,9 +179,9 @@ def test_concurrency_check_catches_a_deployment_that_blocks_or_cancels(
 # --- installs ----------------------------------------------------------------------
 
 
-def pinned_uv_version(setup: Path = SETUP_SCRIPT) -> str:
-    match = re.search(r"^UV_VERSION=(\S+)$", setup.read_text(), re.MULTILINE)
-    assert match, "scripts/setup.sh pins no uv version"
+def pinned_uv_version(script: Path = UV_SCRIPT) -> str:
+    match = re.search(r"^UV_VERSION=(\S+)$", script.read_text(), re.MULTILINE)
+    assert match, "scripts/uv.sh pins no uv version"
     return match.group(1)
 
 
