@@ -40,7 +40,6 @@ BUCKET_NAME_RULES = (
 # The main program's rules (settings/validate.py), so both projects accept the
 # same stack names and regions.
 REGION_RULE = "an AWS region such as eu-central-1"
-STACK_NAME_RULE = "lower-case letters, digits and dashes"
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,7 @@ def load_state_backend_config(
 
     ``project`` reads the ``bastion-db-state:`` namespace, ``aws`` the ``aws:`` one.
     """
-    environment = validate.matching("stack name", stack, validate.NAME, STACK_NAME_RULE)
+    environment = validate.matching("stack name", stack, validate.NAME, validate.NAME_ACCEPTED)
     bucket_name = project.required_string("bucketName", BUCKET_NAME_RULES)
     region = validate.matching(
         aws.full_key("region"),

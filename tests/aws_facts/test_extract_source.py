@@ -14,9 +14,9 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def pinned_cfn_lint() -> str:
-    text = (PROJECT_DIR / "requirements-dev.txt").read_text(encoding="utf-8")
-    match = re.search(r"^cfn-lint==(\S+)$", text, re.MULTILINE)
-    assert match, "requirements-dev.txt must pin cfn-lint (cfn-lint==X.Y.Z)"
+    text = (PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^\s*"cfn-lint==(\S+)",$', text, re.MULTILINE)
+    assert match, "pyproject.toml must pin cfn-lint (\"cfn-lint==X.Y.Z\")"
     return match[1]
 
 

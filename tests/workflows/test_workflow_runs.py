@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -87,6 +88,7 @@ STACK_NAMES = [
     "-dev",
     "dev-",
     "dev$(id)",
+    "dev--2",
 ]
 
 
@@ -95,8 +97,35 @@ def workflows() -> Workflows:
     return load_workflows()
 
 
-def test_discovery_tests_stack_names_with_the_programs_own_rule(workflows: Workflows) -> None:
-    assert discovery_pattern(workflows) == NAME.pattern
+# Every string of up to five characters over an alphabet that reaches each
+# branch of either rule: 9,330 names.
+ALPHABET = "a1-A_."
+
+
+def names_judged_otherwise(pattern: str) -> list[str]:
+    """Short names the workflow's rule and the program's NAME disagree on.
+
+    POSIX extended regular expressions as bash uses them match, in the subset
+    the rule uses (classes, groups, ?, +, *, anchors), as Python's re does.
+    """
+    workflow_rule = re.compile(pattern)
+    return [
+        name
+        for length in range(1, 6)
+        for name in map("".join, itertools.product(ALPHABET, repeat=length))
+        if bool(workflow_rule.fullmatch(name)) != bool(NAME.fullmatch(name))
+    ]
+
+
+def test_discovery_rule_accepts_the_same_names_as_the_programs_rule(workflows: Workflows) -> None:
+    assert names_judged_otherwise(discovery_pattern(workflows)) == []
+
+
+@pytest.mark.parametrize(
+    "looser", [r"^[A-Za-z0-9_.-]+$", r"^[a-z][a-z0-9-]*[a-z0-9]$", r"^[a-z](-?[a-z0-9])*$"]
+)
+def test_the_rule_comparison_catches_a_rule_the_program_disagrees_with(looser: str) -> None:
+    assert names_judged_otherwise(looser) != []
 
 
 @pytest.mark.parametrize("stack", STACK_NAMES)
