@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from components.key_policies import key_policy
 
 
 def alarm_key_policy(partition: str, account_id: str) -> str:
@@ -13,25 +13,14 @@ def alarm_key_policy(partition: str, account_id: str) -> str:
     call kms:GenerateDataKey/kms:Decrypt and cannot be edited, so the actions
     fail silently. A customer managed key with this policy is what AWS documents.
     """
-    return json.dumps(
+    return key_policy(
+        partition,
+        account_id,
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                },
-            ],
+            "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
         },
-        indent=2,
     )
