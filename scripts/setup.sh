@@ -37,19 +37,22 @@ else
   bash scripts/uv.sh sync --quiet --locked --inexact
 fi
 
-# Bytecode for the installed packages, as pip writes it at install time and
-# uv does not. Without it every run recompiles what it imports where
-# PYTHONDONTWRITEBYTECODE is set (as in many CI images): the dev preflight
-# takes 3.6 s instead of 0.7 s here. All of site-packages but the pulumi_aws
-# services the code never uses (about 230 of 240; with them it takes 15 s
-# instead of 3), on every core, again only when the installed distributions change.
+# Bytecode for the packages the program, the pack and the preflight run on, as
+# pip writes it at install time and uv does not. Without it every run
+# recompiles what it imports where PYTHONDONTWRITEBYTECODE is set (as in many
+# CI images): the dev preflight takes 3.6 s instead of 0.7 s here. Not the
+# pulumi_aws services the code never uses (about 230 of 240: 15 s instead of
+# 3), nor the checks' tools (scripts/compile_bytecode.py says why); on every
+# core, and again only when the installed distributions change.
 installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
   # The AWS services the program and the bootstrap project use (aws.ec2.X...).
   services=$(grep -rhoE --include='*.py' '\baws\.[a-z0-9_]+\.([A-Z]|get_)' \
     __main__.py components bootstrap | cut -d. -f2 | sort -u | paste -sd'|')
-  PYTHONDONTWRITEBYTECODE='' .venv/bin/python -m compileall -q -j 0 \
-    -x "/pulumi_aws/(?!(config|$services)/)[a-z0-9_]+/" .venv/lib/python3*/site-packages
+  bash scripts/uv.sh export --quiet --frozen --no-dev --no-emit-project --no-hashes \
+      --format requirements-txt \
+    | PYTHONDONTWRITEBYTECODE='' .venv/bin/python scripts/compile_bytecode.py \
+      .venv/lib/python3*/site-packages "$services"
   echo "$installed" > .venv/.bytecode-for
 fi
 
