@@ -7,6 +7,11 @@ set -euo pipefail
 # The uv this project is tested with; the workflows install the same one.
 UV_VERSION=0.13.9
 
+# Trust the certificates the system trusts, as pip does (since 24.2) and uv
+# does not by default: behind a TLS-inspecting proxy uv's own roots would
+# refuse PyPI ("invalid peer certificate: UnknownIssuer").
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
+
 if command -v uv >/dev/null 2>&1; then
   exec uv "$@"
 fi
