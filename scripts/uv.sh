@@ -24,8 +24,8 @@ if [ ! -x "$uv" ]; then
     exit 2
   fi
   rm -rf "$tools/uv-$UV_VERSION.partial"
-  "$python" -m pip install --quiet --disable-pip-version-check --no-deps \
-    --only-binary :all: --no-compile --target "$tools/uv-$UV_VERSION.partial" \
+  "$python" -m pip install --quiet --disable-pip-version-check --root-user-action ignore \
+    --no-deps --only-binary :all: --no-compile --target "$tools/uv-$UV_VERSION.partial" \
     "uv==$UV_VERSION"
   mv "$tools/uv-$UV_VERSION.partial" "$tools/uv-$UV_VERSION"
   echo "uv.sh: installed uv $UV_VERSION in $tools/uv-$UV_VERSION/bin" \
