@@ -147,12 +147,23 @@ def _random_id(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str
     }
 
 
+def _bucket(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    # An S3 bucket's id is its name (pulumi-aws s3.Bucket: "id: The name of the bucket"),
+    # so the settings that name it by its id name it by its name.
+    physical = (
+        inputs.get("bucket")
+        or (inputs.get("bucketPrefix") or f"{name}-") + fake_id("", name, length=7)[1:]
+    )
+    return physical, {"bucket": physical}
+
+
 # type token -> the id and outputs a resource of that type gets on creation
 COMPUTED_OUTPUTS: dict[str, Computed] = {
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
     "aws:ec2/instance:Instance": _instance,
+    "aws:s3/bucket:Bucket": _bucket,
     "aws:ec2/keyPair:KeyPair": _key_pair,
     "aws:rds/instance:Instance": _db_instance,
     "aws:rds/subnetGroup:SubnetGroup": _named("subnet-group"),

@@ -173,7 +173,7 @@ def key_pair_strength(check: StackCheck) -> None:
     view = check.view
     rule = "ec2-key-pair-strength"
     for pair in view.of_type(KEY_PAIR):
-        sources = view.resolve(pair, "publicKey", (TLS_PRIVATE_KEY,))
+        sources = view.resolve(pair, "publicKey", (TLS_PRIVATE_KEY,), ("publicKeyOpenssh",))
         public_key = pair.props.get("publicKey")
         judged = False
         for key in sources.nodes:

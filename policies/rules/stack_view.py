@@ -2,8 +2,8 @@
 
 Resources by URN and type, their properties made plain on first read, and
 references (a rule to its group, a database to its subnet group...) followed
-through property dependencies first, which work while ids are still unknown
-at preview, then through known ids and names.
+by their known values (ids and names), with the property dependencies standing
+in for values still unknown at preview.
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ class Resolution:
     unresolved: bool
 
 
+def _known_keys(node: Node, keys: Sequence[str]) -> bool:
+    """Does ``node`` show a known value for any of ``keys``?"""
+    return any(node.props.get(key) not in (None, "", UNKNOWN) for key in keys)
+
+
 class StackView:
     def __init__(self, resources: Sequence[PolicyResource]) -> None:
         self.nodes: list[Node] = [Node(resource) for resource in resources]
@@ -111,6 +116,14 @@ class StackView:
         target_types: Sequence[str],
         match_keys: Sequence[str] = ("id",),
     ) -> Resolution:
+        """What ``node.prop`` names. A known value decides by itself, matched
+        against ``match_keys`` of the target resources; the property
+        dependency stands in only for an element still unknown at preview
+        (an id being created). A known value that names no resource of the
+        stack is external even when a dependency was recorded: the program
+        may have read another resource and passed something else. Only a
+        dependency whose own id and name are not known either stands in for
+        a known value, since nothing can be compared."""
         value = node.props.get(prop)
         items = as_list(value)
         via_dependencies = tuple(
@@ -120,7 +133,7 @@ class StackView:
         )
         if items is UNKNOWN:
             return Resolution(via_dependencies, (), not via_dependencies)
-        matched: list[Node] = list(via_dependencies)
+        matched: list[Node] = []
         external: list[str] = []
         unresolved = False
         types = tuple(target_types)
@@ -128,15 +141,19 @@ class StackView:
             if item is None or item == "":
                 continue
             if item is UNKNOWN:
+                matched.extend(n for n in via_dependencies if n not in matched)
                 unresolved = unresolved or not via_dependencies
                 continue
             hits: list[Node] = []
             for key in match_keys:
                 hits.extend(n for n in self._with_value(types, key, item) if n not in hits)
             hits.sort(key=lambda hit: self._position[hit.urn])
+            # A dependency whose own id and name are not known either (not yet
+            # read back) cannot be compared: it still stands in.
+            hits = hits or [n for n in via_dependencies if not _known_keys(n, match_keys)]
             if hits:
                 matched.extend(h for h in hits if h not in matched)
-            elif not via_dependencies:
+            else:
                 external.append(str(item))
         return Resolution(tuple(matched), tuple(external), unresolved)
 
