@@ -21,6 +21,11 @@ COVERAGE = PACK_DIR / "COVERAGE.md"
 CONFIG_DIR = PACK_DIR / "config"
 BEGIN = "<!-- rule table: written by `python policies/rule_table.py` from the pack; do not edit -->"
 END = "<!-- end of rule table -->"
+CONTROLS_BEGIN = (
+    "<!-- control table: written by `python policies/rule_table.py` from policies/controls.py; "
+    "do not edit -->"
+)
+CONTROLS_END = "<!-- end of control table -->"
 
 
 def _policies() -> Sequence[Any]:
@@ -99,12 +104,63 @@ def rule_table() -> str:
     return "\n".join(lines)
 
 
+def _controls() -> Sequence[Any]:
+    if str(PACK_DIR) not in sys.path:
+        sys.path.insert(0, str(PACK_DIR))
+    controls: Sequence[Any] = importlib.import_module("controls").CONTROLS
+    return controls
+
+
+def _levels(policy: Any, config: Mapping[str, Any]) -> str:
+    return _cell_for(policy, config).split(" (")[0]
+
+
+def control_table() -> str:
+    """Every Security Hub control for the product's resource types, markers included."""
+    environments = _environments()
+    by_name = {policy.name: policy for policy in _policies()}
+    head = ["control", "title", "CIS v3.0", "status", "rules", *environments, "note"]
+    lines = [CONTROLS_BEGIN, "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    counts: dict[str, int] = {}
+    for control in _controls():
+        counts[control.status] = counts.get(control.status, 0) + 1
+        missing = [name for name in control.rules if name not in by_name]
+        if missing:
+            raise SystemExit(f"controls.py: {control.id} names no rule {', '.join(missing)}")
+        levels = [
+            " / ".join(sorted({_levels(by_name[name], config) for name in control.rules})) or "-"
+            for config in environments.values()
+        ]
+        cells = [
+            f"[{control.id}]({control.url})",
+            control.title,
+            control.cis or "-",
+            control.status,
+            ", ".join(f"`{name}`" for name in control.rules) or "-",
+            *levels,
+            (control.why or "-").replace("|", "\\|"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    total = ", ".join(
+        f"{counts.get(s, 0)} {s}" for s in ("enforced", "justified", "not applicable")
+    )
+    lines += ["", f"{sum(counts.values())} controls: {total}.", CONTROLS_END]
+    return "\n".join(lines)
+
+
+def _replaced(text: str, begin: str, end: str, table: str) -> str:
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise SystemExit(f"{COVERAGE}: the markers {begin!r} / {end!r} are missing")
+    return text[:start] + table + text[stop + len(end) :]
+
+
 def with_current_table(text: str) -> str:
-    """``text`` (COVERAGE.md) with its rule table replaced by the current one."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        raise SystemExit(f"{COVERAGE}: the rule table's markers are missing")
-    return text[:start] + rule_table() + text[end + len(END) :]
+    """``text`` (COVERAGE.md) with its rule and control tables replaced by the current ones."""
+    text = _replaced(text, BEGIN, END, rule_table())
+    if CONTROLS_BEGIN in text:
+        text = _replaced(text, CONTROLS_BEGIN, CONTROLS_END, control_table())
+    return text
 
 
 def main(argv: Sequence[str]) -> int:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    access_policies,
+    account_settings,
     compute,
     database,
+    database_controls,
     database_groups,
     keys,
+    logs,
     monitoring,
     network,
     network_topology,
@@ -20,13 +24,17 @@ from . import (
 RULE_SETS = (
     database.rules,
     database_groups.rules,
+    database_controls.rules,
+    logs.rules,
     network.rules,
     network_topology.rules,
     compute.rules,
     keys.rules,
+    access_policies.rules,
     tags.rules,
     monitoring.rules,
     storage.rules,
+    account_settings.rules,
 )
 
 

@@ -283,7 +283,11 @@ def copy_tags(check: ResourceCheck) -> None:
     config={
         "requiredLogExports": string_lists_by_name(
             "Log types each engine must export.",
-            {"postgres": ["postgresql"], "mysql": ["error"], "mariadb": ["error"]},
+            {
+                "postgres": ["postgresql", "upgrade"],
+                "mysql": ["error", "slowquery"],
+                "mariadb": ["error"],
+            },
         )
     },
 )

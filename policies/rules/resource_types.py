@@ -44,3 +44,13 @@ NETWORK_COMPONENT: Final = "bastiondb:network:ExistingNetwork"
 
 # Engines' listening ports when the instance does not set one.
 DEFAULT_DB_PORTS: Final[Mapping[str, int]] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
+RDS_EVENT_SUBSCRIPTION: Final = "aws:rds/eventSubscription:EventSubscription"
+SECRET_ROTATION: Final = "aws:secretsmanager/secretRotation:SecretRotation"
+KMS_KEY: Final = "aws:kms/key:Key"
+KMS_KEY_POLICY: Final = "aws:kms/keyPolicy:KeyPolicy"
+IAM_ROLE: Final = "aws:iam/role:Role"
+SNS_TOPIC_POLICY: Final = "aws:sns/topicPolicy:TopicPolicy"
+LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
+# Account-wide settings the bootstrap project may own (EC2.7, S3.1).
+EBS_ENCRYPTION_BY_DEFAULT: Final = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: Final = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"

@@ -11,77 +11,28 @@ database alarms are advisory in dev, ``remediate`` rules rewrite the resource.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from offline.snapshot import UNKNOWN, SecretValue
+from tests.policies.cases import (
+    ADVICE,
+    COSTLY,
+    MANDATORY,
+    PASSES,
+    REWRITTEN,
+    Levels,
+    Mutation,
+    UnknownCase,
+)
+from tests.policies.control_mutations import CONTROL_MUTATIONS, CONTROL_UNKNOWN_CASES
 from tests.policies.program_stacks import (
     ALLOWED_SSH_CIDR,
     DELETE,
     FixtureStack,
-    compliant_stack,
     database_alarms,
     state_bucket_stack,
 )
 from tests.policies.ssh_keys import openssh_dss, openssh_rsa
-
-Change = Callable[[FixtureStack], None]
-ENVIRONMENTS = ("dev", "prod")
-# What the intended rule answers: a violation at a level, a rewrite, or nothing.
-MANDATORY = "mandatory"
-ADVISORY = "advisory"
-REMEDIATED = "remediated"
-PASSES = "passes"
-
-
-@dataclass(frozen=True)
-class Levels:
-    """The intended rule's answer in each environment."""
-
-    dev: str
-    prod: str
-
-    def __getitem__(self, env: str) -> str:
-        answer: str = getattr(self, env)
-        return answer
-
-
-EVERYWHERE = Levels(MANDATORY, MANDATORY)
-ADVICE = Levels(ADVISORY, ADVISORY)
-# Hardening that costs money, and the database alarms: advice in dev only.
-COSTLY = Levels(ADVISORY, MANDATORY)
-REWRITTEN = Levels(REMEDIATED, REMEDIATED)
-NOTHING = Levels(PASSES, PASSES)
-
-
-@dataclass(frozen=True)
-class Mutation:
-    id: str
-    rule: str
-    what: str
-    apply: Change
-    levels: Levels = EVERYWHERE
-    # The stack the change is made to: the bastion-db stack, or (for the
-    # state bucket's rules) the bootstrap project's
-    base: Callable[[], FixtureStack] = compliant_stack
-
-
-@dataclass(frozen=True)
-class UnknownCase:
-    id: str
-    rule: str
-    what: str
-    apply: Change
-    # True: the rule must refuse (report at ``levels``, saying the value is
-    # unknown); False: the unknown cannot hide anything and must pass.
-    refused: bool
-    levels: Levels = EVERYWHERE
-    base: Callable[[], FixtureStack] = compliant_stack
-
-    @property
-    def expected(self) -> Levels:
-        return self.levels if self.refused else NOTHING
 
 
 def _group(stack: FixtureStack, key: str) -> str:
@@ -406,7 +357,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rds-iam-authentication",
         "iamDatabaseAuthenticationEnabled=false",
         lambda s: s.set("db", iamDatabaseAuthenticationEnabled=False),
-        levels=ADVICE,
+        levels=COSTLY,
     ),
     Mutation(
         "no-performance-insights",
@@ -420,7 +371,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "rds-enhanced-monitoring",
         "monitoringInterval=0",
         lambda s: s.set("db", monitoringInterval=0, monitoringRoleArn=DELETE),
-        levels=ADVICE,
+        levels=COSTLY,
     ),
     Mutation(
         "expired-ca",
@@ -998,7 +949,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "iamDatabaseAuthenticationEnabled unknown",
         lambda s: s.set("db", iamDatabaseAuthenticationEnabled=UNKNOWN),
         refused=True,
-        levels=ADVICE,
+        levels=COSTLY,
     ),
     UnknownCase(
         "performance-insights",
@@ -1014,7 +965,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "monitoringInterval unknown",
         lambda s: s.set("db", monitoringInterval=UNKNOWN),
         refused=True,
-        levels=ADVICE,
+        levels=COSTLY,
     ),
     UnknownCase(
         "ca-certificate",
@@ -1372,3 +1323,7 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
 
 # Secret values reach the pack as their plain value (inside the secret envelope).
 SECRET_USER_DATA = SecretValue("#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n")
+
+# The Security Hub controls' cases live beside their own helpers.
+MUTATIONS = MUTATIONS + CONTROL_MUTATIONS
+UNKNOWN_CASES = UNKNOWN_CASES + CONTROL_UNKNOWN_CASES

@@ -291,3 +291,16 @@ def policy_config(env: str) -> dict[str, Any]:
 def fixture_config() -> dict[str, Any]:
     """The prod policy config the compliant stack is checked with."""
     return policy_config(STACK)
+
+
+# Controls today's program does not meet yet, each advisory in both stacks
+# until the program adds what it lacks (then the entry goes, and prod's level
+# in policies/config/prod.json is raised to mandatory).
+KNOWN_GAPS = {
+    # the event subscriptions the monitoring component is to add
+    "rds-event-subscriptions": 2,
+    # aws:SourceAccount on the RDS monitoring role's trust and the alarm key's grant
+    "service-principals-bound": 2,
+    # the stacks keep the engine's port (bastion-db:dbPort = 0); advice only
+    "rds-non-default-port": 1,
+}

@@ -62,3 +62,40 @@ def test_check_mode_fails_on_a_stale_file(
     assert rule_table.main(["--check"]) == 0
     assert stale.read_text().startswith("intro\n") and stale.read_text().endswith("\nrest\n")
     assert sys.modules.get("rules") is not None  # the pack's own modules made the table
+
+
+def test_the_control_table_names_only_rules_of_the_pack(rule_table: ModuleType) -> None:
+    table = rule_table.control_table()
+    names = {policy.name for policy in rule_table._policies()}
+    controls = rule_table._controls()
+    for control in controls:
+        assert set(control.rules) <= names, control.id
+        assert (control.status == "enforced") == bool(control.rules), control.id
+        assert control.status == "enforced" or control.why, f"{control.id} says not why"
+    # The controls the issue names each have their enforcing rule.
+    by_id = {control.id: control for control in controls}
+    for wanted, rule in {
+        "RDS.20": "rds-event-subscriptions",
+        "RDS.21": "rds-event-subscriptions",
+        "RDS.23": "rds-non-default-port",
+        "RDS.25": "rds-custom-admin-username",
+        "KMS.4": "kms-key-rotation",
+        "KMS.5": "kms-key-not-public",
+        "SNS.4": "sns-topic-not-public",
+        "CloudWatch.16": "cloudwatch-log-group-retention",
+        "SecretsManager.4": "secret-rotation-schedule",
+        "EC2.7": "ebs-encryption-by-default",
+        "S3.1": "s3-account-public-access-block",
+    }.items():
+        assert rule in by_id[wanted].rules, wanted
+    assert f"{len(controls)} controls:" in table
+
+
+def test_a_control_naming_a_missing_rule_stops_the_table(
+    rule_table: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    control = rule_table._controls()[0]
+    broken = type(control)(control.id, control.title, "enforced", ("no-such-rule",))
+    monkeypatch.setattr(rule_table, "_controls", lambda: [broken])
+    with pytest.raises(SystemExit, match="no-such-rule"):
+        rule_table.control_table()

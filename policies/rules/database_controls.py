@@ -1,0 +1,328 @@
+"""Security Hub controls on the database that the first rules did not cover:
+its admin user name (RDS.25), its port (RDS.23), its master secret
+(SecretsManager.1/4) and its event subscriptions (RDS.20/21).
+
+Each control's page: https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html
+and .../secretsmanager-controls.html (anchors #rds-25, #secretsmanager-4...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pulumi_policy import Severity
+
+from .database import engine_of
+from .declaring import (
+    ADVISORY,
+    ResourceCheck,
+    RuleSet,
+    StackCheck,
+    judge,
+    origin,
+    policy_knob,
+    require_flag,
+    stack_file,
+    stack_key,
+    string_lists_by_name,
+)
+from .resource_types import (
+    DEFAULT_DB_PORTS,
+    RDS_EVENT_SUBSCRIPTION,
+    RDS_INSTANCE,
+    RDS_PARAMETER_GROUP,
+    SECRET_ROTATION,
+)
+from .stack_view import Node, StackView
+from .unknowns import UNKNOWN, as_int, as_list, unknown_refusal
+
+rules = RuleSet()
+DATABASE = (RDS_INSTANCE,)
+
+# The master user names RDS's console and the engines' own installs start
+# with (RDS.25 fails on them; AWS Config's rds-instance-default-admin-check
+# names 'postgres' and 'admin' as the defaults:
+# https://docs.aws.amazon.com/config/latest/developerguide/rds-instance-default-admin-check.html).
+DEFAULT_ADMIN_NAMES = {
+    "postgres": ["postgres", "admin", "root"],
+    "mysql": ["admin", "root"],
+    "mariadb": ["admin", "root"],
+}
+
+
+@rules.resource(
+    name="rds-custom-admin-username",
+    description="RDS master user names are not the engine's default (admin, postgres, root). "
+    "Security Hub RDS.25.",
+    severity=Severity.MEDIUM,
+    fix=(
+        f"Set {stack_key('dbUsername')} in {stack_file()} to a name of your own (the user name "
+        "is chosen when the database is created: changing it replaces the instance)."
+    ),
+    types=DATABASE,
+    config={
+        "defaultUsernames": string_lists_by_name(
+            "Master user names refused per engine (compared without case).", DEFAULT_ADMIN_NAMES
+        )
+    },
+)
+def custom_admin_username(check: ResourceCheck) -> None:
+    engine = engine_of(check.props)
+    username = check.props.get("username")
+    refused = check.config.get("defaultUsernames") or {}
+    key = stack_key("dbUsername")
+
+    def problem(name: Any) -> str | None:
+        if name in (None, ""):
+            return None  # a restore or a replica takes the source's user
+        names = [str(n).lower() for n in refused.get(engine, [])]
+        if str(name).lower() in names:
+            return (
+                f"The master user is {name!r} ({origin(key)}), a default {engine} name that "
+                "every scanner tries first: half of the credential is public."
+            )
+        return None
+
+    judge(
+        check.report,
+        UNKNOWN if UNKNOWN in (engine, username) else username,
+        what=f"username ({origin(key)})",
+        claim="the master user is not a default name",
+        known="Set the engine and username as literals.",
+        problem=problem,
+    )
+
+
+@rules.resource(
+    name="rds-non-default-port",
+    description="RDS instances listen on a port other than the engine's default. Security Hub "
+    "RDS.23; advice: it only slows scanners, the security groups are what close the port.",
+    severity=Severity.LOW,
+    fix=f"Set {stack_key('dbPort')} in {stack_file()} to a port from 1150 to 65535.",
+    types=DATABASE,
+    level=ADVISORY,
+)
+def non_default_port(check: ResourceCheck) -> None:
+    engine = engine_of(check.props)
+    key = stack_key("dbPort")
+
+    def problem(port: Any) -> str | None:
+        default = DEFAULT_DB_PORTS.get(engine) if isinstance(engine, str) else None
+        if default is None:
+            return None
+        if port in (None, 0, default):
+            return (
+                f"The database listens on {engine}'s default port {default} ({origin(key)}), "
+                "the port every scan for the engine tries."
+            )
+        return None
+
+    port = as_int(check.props.get("port"))
+    judge(
+        check.report,
+        UNKNOWN if UNKNOWN in (engine, port) else port,
+        what=f"port ({origin(key)})",
+        claim="the database is off the engine's default port",
+        known="Set port as a literal.",
+        problem=problem,
+    )
+
+
+@rules.resource(
+    name="rds-managed-master-password",
+    description="The master password is generated, kept and rotated by RDS in Secrets Manager "
+    "(manageMasterUserPassword). Security Hub SecretsManager.1 for the master secret.",
+    severity=Severity.MEDIUM,
+    fix=(
+        f"Set {stack_key('dbPasswordMode')}: secrets-manager in {stack_file()}; RDS then "
+        "rotates the secret (every 7 days unless the program sets a schedule)."
+    ),
+    types=DATABASE,
+)
+def managed_master_password(check: ResourceCheck) -> None:
+    if check.props.get("replicateSourceDb") not in (None, ""):
+        return  # a replica has no master password of its own
+    require_flag(
+        check,
+        "manageMasterUserPassword",
+        key=stack_key("dbPasswordMode"),
+        claim="the master password is kept and rotated by Secrets Manager",
+        why=("the master password is a static value in the stack's state that nothing rotates"),
+    )
+
+
+# "rate(10 days)", "rate(1 day)", "rate(4 hours)" (Secrets Manager schedule
+# expressions: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html)
+_RATE = re.compile(r"^rate\((\d+)\s+(hour|hours|day|days)\)$")
+
+
+def _rotation_days(rules_block: Any) -> float | Any | None:
+    """Days between rotations the rules say, None when they say none; UNKNOWN."""
+    if rules_block is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(rules_block, dict):
+        return None
+    days = rules_block.get("automaticallyAfterDays")
+    expression = rules_block.get("scheduleExpression")
+    if UNKNOWN in (days, expression):
+        return UNKNOWN
+    if isinstance(days, int | float) and days > 0:
+        return float(days)
+    if isinstance(expression, str):
+        rate = _RATE.match(expression.strip())
+        if rate:
+            amount, unit = int(rate.group(1)), rate.group(2)
+            return amount / 24 if unit.startswith("hour") else float(amount)
+        if expression.strip().startswith("cron("):
+            return 0.0  # a cron schedule runs at least as often as its calendar says
+    return None
+
+
+@rules.resource(
+    name="secret-rotation-schedule",
+    description="Secrets rotate at least every configured number of days. Security Hub "
+    "SecretsManager.1 (maximumAllowedRotationFrequency) and SecretsManager.4.",
+    severity=Severity.MEDIUM,
+    fix=(
+        f"Lower {stack_key('dbPasswordRotationDays')} in {stack_file()}, or raise "
+        f"{policy_knob('secret-rotation-schedule', 'maximumDays')}."
+    ),
+    types=(SECRET_ROTATION,),
+    config={
+        "maximumDays": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 365,
+            "description": "Most days between two rotations (Security Hub's SecretsManager.4 "
+            "default is 90).",
+            "default": 90,
+        }
+    },
+)
+def rotation_schedule(check: ResourceCheck) -> None:
+    maximum = as_int(check.config.get("maximumDays")) or 90
+    key = stack_key("dbPasswordRotationDays")
+
+    def problem(days: Any) -> str | None:
+        if days is None:
+            return (
+                f"The rotation has no schedule ({origin(key)}): rotationRules sets neither "
+                "automaticallyAfterDays nor a rate or cron scheduleExpression."
+            )
+        if days > maximum:
+            return (
+                f"The secret rotates every {days:g} days ({origin(key)}); "
+                f"{policy_knob('secret-rotation-schedule', 'maximumDays')} allows at most "
+                f"{maximum}."
+            )
+        return None
+
+    judge(
+        check.report,
+        _rotation_days(check.props.get("rotationRules")),
+        what=f"rotationRules ({origin(key)})",
+        claim=f"the secret rotates at least every {maximum} days",
+        known="Set rotationRules from literals or stack keys.",
+        problem=problem,
+    )
+
+
+# --- RDS.20 / RDS.21: event subscriptions -------------------------------------------
+
+# What each control asks a subscription to carry, per source type
+# (https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html#rds-20 and #rds-21).
+REQUIRED_EVENT_CATEGORIES = {
+    "db-instance": ["maintenance", "configuration change", "failure"],
+    "db-parameter-group": ["configuration change"],
+}
+
+
+def _subscription_covers(
+    view: StackView, subscription: Node, source_type: str, source: Node, categories: list[str]
+) -> bool | Any:
+    """Does ``subscription`` send ``categories`` of ``source``'s events?
+    UNKNOWN when it cannot tell."""
+    props = subscription.props
+    if props.get("sourceType") is UNKNOWN or props.get("enabled") is UNKNOWN:
+        return UNKNOWN
+    if props.get("sourceType") != source_type or props.get("enabled") is False:
+        return False
+    chosen = as_list(props.get("eventCategories"))
+    if chosen is UNKNOWN or UNKNOWN in chosen:  # type: ignore[operator]
+        return UNKNOWN
+    # No categories means every category (CreateEventSubscription's EventCategories).
+    if chosen and not set(categories) <= {str(c).lower() for c in chosen}:  # type: ignore[union-attr]
+        return False
+    ids = as_list(props.get("sourceIds"))
+    if ids is UNKNOWN:
+        return UNKNOWN
+    if not ids:
+        return True  # no ids: every source of the type in the account and region
+    target_types = (RDS_INSTANCE,) if source_type == "db-instance" else (RDS_PARAMETER_GROUP,)
+    keys = ("identifier", "id") if source_type == "db-instance" else ("name", "id")
+    named = view.resolve(subscription, "sourceIds", target_types, keys)
+    if source in named.nodes:
+        return True
+    return UNKNOWN if named.unresolved else False
+
+
+@rules.stack(
+    name="rds-event-subscriptions",
+    description="An enabled RDS event subscription sends each database's maintenance, "
+    "configuration-change and failure events, and its parameter group's configuration "
+    "changes. Security Hub RDS.20 and RDS.21.",
+    severity=Severity.LOW,
+    fix=(
+        "Add an aws.rds.EventSubscription with source_type=db-instance (and one with "
+        "db-parameter-group) to the alarm topic, naming the database (or no source ids), with "
+        "those event categories or none (all); or change "
+        f"{policy_knob('rds-event-subscriptions', 'requiredCategories')}."
+    ),
+    config={
+        "requiredCategories": string_lists_by_name(
+            "Event categories a subscription must carry, per RDS source type.",
+            REQUIRED_EVENT_CATEGORIES,
+        )
+    },
+)
+def event_subscriptions(check: StackCheck) -> None:
+    view = check.view
+    required = check.config.get("requiredCategories") or {}
+    subscriptions = view.of_type(RDS_EVENT_SUBSCRIPTION)
+    for instance in view.of_type(RDS_INSTANCE):
+        sources = [("db-instance", instance)]
+        groups = view.resolve(
+            instance, "parameterGroupName", (RDS_PARAMETER_GROUP,), ("id", "name")
+        )
+        sources += [("db-parameter-group", group) for group in groups.nodes]
+        for source_type, source in sources:
+            categories = [str(c).lower() for c in required.get(source_type, [])]
+            if not categories:
+                continue
+            answers = [
+                _subscription_covers(view, s, source_type, source, categories)
+                for s in subscriptions
+            ]
+            if True in answers:
+                continue
+            what = "database" if source_type == "db-instance" else "parameter group"
+            if UNKNOWN in answers:
+                check.report(
+                    unknown_refusal(
+                        f"What the event subscriptions send for {what} '{source.name}'",
+                        f"its {', '.join(categories)} events reach someone",
+                        "Give sourceType, eventCategories and sourceIds as literals or outputs "
+                        "of this stack's resources.",
+                    ),
+                    source.urn,
+                )
+                continue
+            check.report(
+                f"No enabled RDS event subscription of source type {source_type} sends "
+                f"{what} '{source.name}''s {', '.join(categories)} events ({origin(None)}; "
+                f"{policy_knob('rds-event-subscriptions', 'requiredCategories')} asks for "
+                "them), so a failure, a forced maintenance or a changed parameter reaches "
+                "nobody.",
+                source.urn,
+            )

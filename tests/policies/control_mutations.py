@@ -1,0 +1,522 @@
+"""Mutations and unknown cases for the rules that enforce Security Hub
+controls (RDS.20/21/23/25, KMS.4/5, SNS.4, CloudWatch.16, SecretsManager.1/4,
+EC2.7, S3.1, confused-deputy bindings), in the same form as ``mutations.py``,
+which adds them to its lists.
+
+Some controls fail on today's program (no event subscription yet; two service
+principals unbound; the default port): their "passes" mutations add what the
+program lacks, which is also what the program must add."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from offline.snapshot import UNKNOWN
+from tests.policies.cases import (
+    ADVISORY,
+    MANDATORY,
+    NOTHING,
+    Change,
+    Levels,
+    Mutation,
+    UnknownCase,
+)
+from tests.policies.program_stacks import DELETE, FixtureStack, state_bucket_stack
+
+ADVICE = Levels(ADVISORY, ADVISORY)
+PROD_ONLY = Levels(ADVISORY, MANDATORY)
+ACCOUNT = "123456789012"
+ROLE = "database-monitoring-role"
+ALARM_KEY = "monitoring-alarms-key"
+LOG_GROUP = "database-logs-postgresql"
+ROTATION = "database-master-secret-rotation"
+
+
+def _document(stack: FixtureStack, key: str, prop: str = "policy") -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(stack[key].inputs[prop])
+    return document
+
+
+def _set_document(
+    stack: FixtureStack, key: str, document: dict[str, Any], prop: str = "policy"
+) -> None:
+    stack.set(key, **{prop: json.dumps(document)})
+
+
+def _add_statement(stack: FixtureStack, key: str, statement: dict[str, Any]) -> None:
+    document = _document(stack, key)
+    document["Statement"].append(statement)
+    _set_document(stack, key, document)
+
+
+def _bind_services(stack: FixtureStack) -> None:
+    """What the program must add: aws:SourceAccount on the monitoring role's
+    trust and on the alarm key's CloudWatch grant."""
+    for key, prop in ((ROLE, "assumeRolePolicy"), (ALARM_KEY, "policy")):
+        document = _document(stack, key, prop)
+        for statement in document["Statement"]:
+            if "Service" in statement.get("Principal", {}):
+                statement["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+        _set_document(stack, key, document, prop)
+
+
+def _subscribe(stack: FixtureStack, key: str, **inputs: Any) -> None:
+    stack.add(
+        key,
+        "aws:rds/eventSubscription:EventSubscription",
+        f"database-{key.replace('_', '-')}",
+        {"snsTopic": stack["topic"].outputs["arn"], **inputs},
+        parent="database",
+        deps={"snsTopic": ["topic"]},
+    )
+
+
+def _subscriptions(stack: FixtureStack) -> None:
+    """The subscriptions the coordinator's monitoring change is to add."""
+    _subscribe(
+        stack,
+        "instance_events",
+        sourceType="db-instance",
+        sourceIds=[stack["db"].outputs["identifier"]],
+        eventCategories=[
+            "failure",
+            "failover",
+            "low storage",
+            "maintenance",
+            "configuration change",
+        ],
+    )
+    _subscribe(stack, "parameter_events", sourceType="db-parameter-group", eventCategories=[])
+
+
+def _then(*changes: Change) -> Change:
+    """The changes one after the other."""
+
+    def apply(stack: FixtureStack) -> None:
+        for change in changes:
+            change(stack)
+
+    return apply
+
+
+def _sources_unknown(stack: FixtureStack) -> None:
+    """The instance subscription's source ids unknown, with no dependency."""
+    stack.set_untraced("instance_events", "sourceIds", [UNKNOWN])
+
+
+def _sources_traced(stack: FixtureStack) -> None:
+    """...and their dependency on the database recorded, as a preview has it."""
+    snapshot = stack["instance_events"]
+    deps = {**snapshot.property_dependencies, "sourceIds": (stack.urn("db"),)}
+    stack.snapshots["instance_events"] = replace(snapshot, property_dependencies=deps)
+
+
+def _role(stack: FixtureStack, service: str, **condition: Any) -> None:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    stack.add(
+        "extra_role",
+        "aws:iam/role:Role",
+        "extra-role",
+        {"assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})},
+        parent="database",
+    )
+
+
+def _topic_policy(stack: FixtureStack, **condition: Any) -> None:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": ["SNS:Publish", "SNS:Subscribe"],
+        "Resource": stack["topic"].outputs["arn"],
+    }
+    if condition:
+        statement["Condition"] = condition
+    stack.add(
+        "topic_policy",
+        "aws:sns/topicPolicy:TopicPolicy",
+        "monitoring-alarms-policy",
+        {
+            "arn": stack["topic"].outputs["arn"],
+            "policy": json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        },
+        parent="monitoring",
+        deps={"arn": ["topic"]},
+    )
+
+
+def _public_key_grant(stack: FixtureStack, **condition: Any) -> None:
+    statement: dict[str, Any] = {
+        "Sid": "Everyone",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+    }
+    if condition:
+        statement["Condition"] = condition
+    _add_statement(stack, "database-logs-key", statement)
+
+
+def _account_setting(stack: FixtureStack, type_: str, name: str, **inputs: Any) -> None:
+    stack.add(name.replace("-", "_"), type_, name, inputs, parent="state")
+
+
+EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+ACCOUNT_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+ALL_BLOCKED = {
+    "blockPublicAcls": True,
+    "blockPublicPolicy": True,
+    "ignorePublicAcls": True,
+    "restrictPublicBuckets": True,
+}
+
+
+CONTROL_MUTATIONS: tuple[Mutation, ...] = (
+    # --- the pack's judgement: a known reference decides -------------------------
+    Mutation(
+        "parameter-group-named-elsewhere",
+        "rds-tls-enforced",
+        "parameterGroupName=default.postgres16 while the dependency on the stack's group stays",
+        lambda s: s.set("db", parameterGroupName="default.postgres16"),
+    ),
+    Mutation(
+        "subnet-group-named-elsewhere",
+        "rds-subnet-group-private",
+        "dbSubnetGroupName=default while the dependency on the stack's group stays",
+        lambda s: s.set("db", dbSubnetGroupName="default"),
+    ),
+    Mutation(
+        "bastion-group-named-elsewhere",
+        "sg-ssh-bastion-only",
+        "the bastion names another security group id while its dependency stays",
+        lambda s: s.set("instance", vpcSecurityGroupIds=["sg-0feedfacefeedface"]),
+    ),
+    # --- RDS.25, RDS.23 ----------------------------------------------------------
+    Mutation(
+        "default-admin-user",
+        "rds-custom-admin-username",
+        "username=postgres",
+        lambda s: s.set("db", username="postgres"),
+    ),
+    Mutation(
+        "default-admin-user-any-case",
+        "rds-custom-admin-username",
+        "username=Admin",
+        lambda s: s.set("db", username="Admin"),
+    ),
+    Mutation(
+        "port-unset",
+        "rds-non-default-port",
+        "port unset (the engine's 5432)",
+        lambda s: s.set("db", port=DELETE),
+        levels=ADVICE,
+    ),
+    Mutation(
+        "port-moved",
+        "rds-non-default-port",
+        "port=6543",
+        lambda s: s.set("db", port=6543),
+        levels=NOTHING,
+    ),
+    # --- SecretsManager.1 / .4 -----------------------------------------------------
+    Mutation(
+        "static-master-password",
+        "rds-managed-master-password",
+        "manageMasterUserPassword=false with a password",
+        lambda s: s.set("db", manageMasterUserPassword=False, password="not-rotated-1"),
+        levels=PROD_ONLY,
+    ),
+    Mutation(
+        "slow-rotation",
+        "secret-rotation-schedule",
+        "automaticallyAfterDays=120",
+        lambda s: s.set(ROTATION, rotationRules={"automaticallyAfterDays": 120}),
+    ),
+    Mutation(
+        "rotation-by-rate",
+        "secret-rotation-schedule",
+        "scheduleExpression=rate(30 days)",
+        lambda s: s.set(ROTATION, rotationRules={"scheduleExpression": "rate(30 days)"}),
+        levels=NOTHING,
+    ),
+    # --- RDS.20 / RDS.21 -----------------------------------------------------------
+    Mutation(
+        "event-subscriptions-added",
+        "rds-event-subscriptions",
+        "instance and parameter-group subscriptions to the alarm topic",
+        _subscriptions,
+        levels=NOTHING,
+    ),
+    Mutation(
+        "event-subscription-backup-only",
+        "rds-event-subscriptions",
+        "the subscriptions carry only backup events",
+        _then(_subscriptions, lambda s: s.set("instance_events", eventCategories=["backup"])),
+        levels=ADVICE,
+    ),
+    Mutation(
+        "event-subscription-disabled",
+        "rds-event-subscriptions",
+        "the instance subscription is disabled",
+        _then(_subscriptions, lambda s: s.set("instance_events", enabled=False)),
+        levels=ADVICE,
+    ),
+    Mutation(
+        "event-subscription-other-database",
+        "rds-event-subscriptions",
+        "the instance subscription names another database",
+        _then(_subscriptions, lambda s: s.set("instance_events", sourceIds=["someone-elses-db"])),
+        levels=ADVICE,
+    ),
+    # --- CloudWatch.16, log encryption, managed groups ------------------------------
+    Mutation(
+        "short-log-retention",
+        "cloudwatch-log-group-retention",
+        "retentionInDays=7",
+        lambda s: s.set(LOG_GROUP, retentionInDays=7),
+    ),
+    Mutation(
+        "never-expiring-logs",
+        "cloudwatch-log-group-retention",
+        "retentionInDays unset (never expire)",
+        lambda s: s.set(LOG_GROUP, retentionInDays=DELETE),
+    ),
+    Mutation(
+        "unencrypted-log-group",
+        "cloudwatch-log-group-encrypted",
+        "kmsKeyId removed",
+        lambda s: s.set_untraced(LOG_GROUP, "kmsKeyId", DELETE),
+    ),
+    Mutation(
+        "log-group-left-to-rds",
+        "rds-log-groups-managed",
+        "the postgresql log group is not managed",
+        lambda s: s.remove(LOG_GROUP),
+    ),
+    # --- KMS.4, KMS.5, SNS.4, service principals ------------------------------------
+    Mutation(
+        "key-not-rotated",
+        "kms-key-rotation",
+        "enableKeyRotation=false",
+        lambda s: s.set("database-logs-key", enableKeyRotation=False),
+    ),
+    Mutation(
+        "asymmetric-key-not-rotated",
+        "kms-key-rotation",
+        "an RSA signing key without rotation (KMS cannot rotate it)",
+        lambda s: s.set(
+            "database-logs-key",
+            enableKeyRotation=False,
+            customerMasterKeySpec="RSA_2048",
+            keyUsage="SIGN_VERIFY",
+        ),
+        levels=NOTHING,
+    ),
+    Mutation(
+        "public-key-policy",
+        "kms-key-not-public",
+        "a key policy statement lets Principal AWS:* decrypt",
+        lambda s: _public_key_grant(s),
+    ),
+    Mutation(
+        "account-bound-star-key-policy",
+        "kms-key-not-public",
+        "Principal AWS:* conditioned on kms:CallerAccount",
+        lambda s: _public_key_grant(s, StringEquals={"kms:CallerAccount": ACCOUNT}),
+        levels=NOTHING,
+    ),
+    Mutation(
+        "public-topic-policy",
+        "sns-topic-not-public",
+        "a topic policy lets anyone publish and subscribe",
+        lambda s: _topic_policy(s),
+    ),
+    Mutation(
+        "owner-bound-topic-policy",
+        "sns-topic-not-public",
+        "Principal * conditioned on AWS:SourceOwner (SNS's default policy)",
+        lambda s: _topic_policy(s, StringEquals={"AWS:SourceOwner": ACCOUNT}),
+        levels=NOTHING,
+    ),
+    Mutation(
+        "services-bound",
+        "service-principals-bound",
+        "aws:SourceAccount added to the monitoring role's trust and the alarm key's grant",
+        _bind_services,
+        levels=NOTHING,
+    ),
+    Mutation(
+        "unbound-service-role",
+        "service-principals-bound",
+        "a role trusting lambda.amazonaws.com with no source condition",
+        _then(_bind_services, lambda s: _role(s, "lambda.amazonaws.com")),
+        levels=ADVICE,
+    ),
+    Mutation(
+        "ec2-role-exempt",
+        "service-principals-bound",
+        "a role trusting ec2.amazonaws.com (instance roles are exempt)",
+        _then(_bind_services, lambda s: _role(s, "ec2.amazonaws.com")),
+        levels=NOTHING,
+    ),
+    # --- EC2.7, S3.1 (the bootstrap project) ----------------------------------------
+    Mutation(
+        "ebs-default-encryption-off",
+        "ebs-encryption-by-default",
+        "EncryptionByDefault enabled=false",
+        lambda s: _account_setting(s, EBS_DEFAULT, "ebs-default-encryption", enabled=False),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "ebs-default-encryption-on",
+        "ebs-encryption-by-default",
+        "EncryptionByDefault enabled=true",
+        lambda s: _account_setting(s, EBS_DEFAULT, "ebs-default-encryption", enabled=True),
+        levels=NOTHING,
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "account-block-partial",
+        "s3-account-public-access-block",
+        "AccountPublicAccessBlock with blockPublicPolicy=false",
+        lambda s: _account_setting(
+            s, ACCOUNT_BLOCK, "account-public-access", **{**ALL_BLOCKED, "blockPublicPolicy": False}
+        ),
+        base=state_bucket_stack,
+    ),
+    Mutation(
+        "account-block-complete",
+        "s3-account-public-access-block",
+        "AccountPublicAccessBlock with all four flags",
+        lambda s: _account_setting(s, ACCOUNT_BLOCK, "account-public-access", **ALL_BLOCKED),
+        levels=NOTHING,
+        base=state_bucket_stack,
+    ),
+)
+
+CONTROL_UNKNOWN_CASES: tuple[UnknownCase, ...] = (
+    UnknownCase(
+        "username",
+        "rds-custom-admin-username",
+        "username unknown",
+        lambda s: s.set("db", username=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "port",
+        "rds-non-default-port",
+        "port unknown",
+        lambda s: s.set("db", port=UNKNOWN),
+        refused=True,
+        levels=ADVICE,
+    ),
+    UnknownCase(
+        "managed-password",
+        "rds-managed-master-password",
+        "manageMasterUserPassword unknown",
+        lambda s: s.set("db", manageMasterUserPassword=UNKNOWN),
+        refused=True,
+        levels=PROD_ONLY,
+    ),
+    UnknownCase(
+        "rotation-rules",
+        "secret-rotation-schedule",
+        "rotationRules unknown",
+        lambda s: s.set(ROTATION, rotationRules=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "subscription-sources-untraced",
+        "rds-event-subscriptions",
+        "the subscription's source ids unknown, no dependency recorded",
+        _then(_subscriptions, _sources_unknown),
+        refused=True,
+        levels=ADVICE,
+    ),
+    UnknownCase(
+        "subscription-sources-followed",
+        "rds-event-subscriptions",
+        "the subscription's source ids unknown, their dependency on the database recorded",
+        _then(_subscriptions, _sources_unknown, _sources_traced),
+        refused=False,
+    ),
+    UnknownCase(
+        "log-retention",
+        "cloudwatch-log-group-retention",
+        "retentionInDays unknown",
+        lambda s: s.set(LOG_GROUP, retentionInDays=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "log-key-being-created",
+        "cloudwatch-log-group-encrypted",
+        "kmsKeyId unknown (a key being created)",
+        lambda s: s.set(LOG_GROUP, kmsKeyId=UNKNOWN),
+        refused=False,
+    ),
+    UnknownCase(
+        "database-identifier",
+        "rds-log-groups-managed",
+        "the database identifier unknown",
+        lambda s: s.set("db", identifier=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "key-rotation",
+        "kms-key-rotation",
+        "enableKeyRotation unknown",
+        lambda s: s.set("database-logs-key", enableKeyRotation=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "key-policy",
+        "kms-key-not-public",
+        "the key policy unknown (built from an output)",
+        lambda s: s.set("database-logs-key", policy=UNKNOWN),
+        refused=True,
+    ),
+    UnknownCase(
+        "topic-policy",
+        "sns-topic-not-public",
+        "the topic policy unknown",
+        _then(_topic_policy, lambda s: s.set("topic_policy", policy=UNKNOWN)),
+        refused=True,
+    ),
+    UnknownCase(
+        "trust-policy",
+        "service-principals-bound",
+        "a trust policy unknown",
+        _then(_bind_services, lambda s: s.set(ROLE, assumeRolePolicy=UNKNOWN)),
+        refused=True,
+        levels=ADVICE,
+    ),
+    UnknownCase(
+        "ebs-default-flag",
+        "ebs-encryption-by-default",
+        "enabled unknown",
+        lambda s: _account_setting(s, EBS_DEFAULT, "ebs-default-encryption", enabled=UNKNOWN),
+        refused=True,
+        base=state_bucket_stack,
+    ),
+    UnknownCase(
+        "account-block-flag",
+        "s3-account-public-access-block",
+        "restrictPublicBuckets unknown",
+        lambda s: _account_setting(
+            s,
+            ACCOUNT_BLOCK,
+            "account-public-access",
+            **{**ALL_BLOCKED, "restrictPublicBuckets": UNKNOWN},
+        ),
+        refused=True,
+        base=state_bucket_stack,
+    ),
+)
