@@ -13,6 +13,7 @@ from components.aws_provider import tagged_aws_provider
 from components.bastion import Bastion, BastionArgs
 from components.database import Database, DatabaseArgs
 from components.database_access import DatabaseAccess, DatabaseAccessArgs
+from components.database_events import DatabaseEvents, DatabaseEventsArgs
 from components.database_keys import DatabaseKeys, DatabaseKeysArgs
 from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
 from components.network import ExistingNetwork, ExistingNetworkArgs
@@ -100,6 +101,15 @@ def main() -> None:
             settings=config.monitoring,
             region=config.region,
             name_prefix=prefix,
+        ),
+        aws_only,
+    )
+    DatabaseEvents(
+        "database-events",
+        DatabaseEventsArgs(
+            topic_arn=monitoring.topic_arn,
+            db_instance_identifier=database.instance.identifier,
+            parameter_group_name=database.parameter_group_name,
         ),
         aws_only,
     )

@@ -130,6 +130,8 @@ class DatabaseThresholds:
     read_latency_seconds: float
     write_latency_seconds: float
     storage_autoscaling: bool
+    # A T class runs on CPU credits (settings/instance_classes.py)
+    burstable: bool = False
 
 
 def database_thresholds(
@@ -157,4 +159,5 @@ def database_thresholds(
         storage_autoscaling=storage_autoscaling_enabled(
             allocated_storage_gib, max_allocated_storage_gib
         ),
+        burstable=instance_classes.spec(instance_class).burstable,
     )

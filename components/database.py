@@ -92,6 +92,7 @@ class Database(pulumi.ComponentResource):
     """
 
     instance: aws.rds.Instance
+    parameter_group_name: pulumi.Output[str]
     address: pulumi.Output[str]
     port: pulumi.Output[int]
     # What RDS reports: for a restore, the source's
@@ -249,6 +250,7 @@ class Database(pulumi.ComponentResource):
             ),
         )
 
+        self.parameter_group_name = parameter_group.name
         self.address = self.instance.address
         self.port = self.instance.port
         self.master_username = self.instance.username
@@ -302,7 +304,13 @@ class Database(pulumi.ComponentResource):
             f"{name}-monitoring-role",
             name_prefix=f"{identifier}-rds-mon-",
             description="Lets RDS publish enhanced monitoring metrics",
-            assume_role_policy=service_assume_role_policy("monitoring.rds.amazonaws.com"),
+            # RDS's enhanced monitoring honours aws:SourceAccount in the role's trust
+            # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html)
+            assume_role_policy=aws.get_caller_identity_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).account_id.apply(
+                lambda account: service_assume_role_policy("monitoring.rds.amazonaws.com", account)
+            ),
             opts=child,
         )
         attachment = aws.iam.RolePolicyAttachment(

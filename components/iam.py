@@ -9,20 +9,18 @@ import pulumi
 import pulumi_aws as aws
 
 
-def service_assume_role_policy(service: str) -> str:
-    """A trust policy letting ``service`` (e.g. ``ec2.amazonaws.com``) assume the role."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": service},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
+def service_assume_role_policy(service: str, source_account: str | None = None) -> str:
+    """A trust policy letting ``service`` (e.g. ``ec2.amazonaws.com``) assume the role;
+    with ``source_account``, only when it acts for this account (the confused-deputy
+    guard, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html)."""
+    statement: dict[str, object] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if source_account is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def aws_managed_policy_arn(policy: str, parent: pulumi.Resource) -> pulumi.Output[str]:

@@ -47,6 +47,16 @@ BASTION_STATUS_EVALUATION_PERIODS = 2
 # bastion busy for 15 minutes is either misused or compromised.
 BASTION_CPU_PERIOD_SECONDS = 300
 BASTION_CPU_EVALUATION_PERIODS = 3
+# A burstable (T) class earns CPU credits at its baseline and spends them above
+# it; RDS publishes CPUCreditBalance every 5 minutes for T classes. Below about
+# ten credits (ten vCPU-minutes at full speed) the instance is about to run on
+# surplus credits, which RDS bills in unlimited mode, the default for db.t3 and
+# db.t4g ("DB instance class types: burstable performance",
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html;
+# CPU credit metrics: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html).
+CPU_CREDIT_PERIOD_SECONDS = 300
+CPU_CREDIT_EVALUATION_PERIODS = 3
+CPU_CREDIT_FLOOR = 10
 
 TreatMissingData = Literal["missing", "breaching", "notBreaching", "ignore"]
 Target = Literal["database", "bastion"]
@@ -132,6 +142,33 @@ def plan_alarms(
         "growth did not keep up: check the maximum allocated storage."
         if thresholds.storage_autoscaling
         else " Grow the allocated storage or archive old data."
+    )
+    credits = (
+        (
+            AlarmPlan(
+                key="db-cpu-credits",
+                target="database",
+                namespace=RDS_NAMESPACE,
+                metric_name="CPUCreditBalance",
+                statistic="Minimum",
+                extended_statistic=None,
+                comparison_operator="LessThanThreshold",
+                threshold=CPU_CREDIT_FLOOR,
+                period=CPU_CREDIT_PERIOD_SECONDS,
+                evaluation_periods=CPU_CREDIT_EVALUATION_PERIODS,
+                datapoints_to_alarm=CPU_CREDIT_EVALUATION_PERIODS,
+                treat_missing_data="missing",
+                description=(
+                    f"Database CPU credit balance below {CPU_CREDIT_FLOOR} for "
+                    f"{CPU_CREDIT_EVALUATION_PERIODS * CPU_CREDIT_PERIOD_SECONDS // 60} minutes: "
+                    "the burstable class has spent what it earns; sustained CPU is now billed as "
+                    "surplus credits (unlimited mode) or throttled. Move to a larger or a "
+                    "non-burstable class."
+                ),
+            ),
+        )
+        if thresholds.burstable
+        else ()
     )
     return (
         database(
@@ -230,4 +267,5 @@ def plan_alarms(
                 "a jump host should be idle; find out what runs on it."
             ),
         ),
+        *credits,
     )

@@ -22,5 +22,20 @@ def alarm_key_policy(partition: str, account_id: str) -> str:
             "Principal": {"Service": "cloudwatch.amazonaws.com"},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
+            # Only on this account's behalf (aws:SourceAccount, the confused-deputy
+            # guard SNS documents for service principals of encrypted topics).
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        },
+        {
+            # RDS event notifications (components/database_events.py) publish to the
+            # same encrypted topic: "Enable compatibility between event sources from
+            # AWS services and encrypted topics",
+            # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+            "Sid": "RdsEventsPublishToEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.rds.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
         },
     )

@@ -16,7 +16,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 def pinned_cfn_lint() -> str:
     text = (PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8")
     match = re.search(r'^\s*"cfn-lint==(\S+)",$', text, re.MULTILINE)
-    assert match, "pyproject.toml must pin cfn-lint (\"cfn-lint==X.Y.Z\")"
+    assert match, 'pyproject.toml must pin cfn-lint ("cfn-lint==X.Y.Z")'
     return match[1]
 
 

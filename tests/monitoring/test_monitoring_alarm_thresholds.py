@@ -113,7 +113,7 @@ def test_latency_bounds_are_converted_to_the_metrics_seconds() -> None:
             20,
             None,
             None,
-            DatabaseThresholds(95, int(GIB * 0.1), 2 * GIB, 81, 76, 0.05, 0.05, False),
+            DatabaseThresholds(95, int(GIB * 0.1), 2 * GIB, 81, 76, 0.05, 0.05, False, True),
         ),
         (
             "mysql",
@@ -122,7 +122,7 @@ def test_latency_bounds_are_converted_to_the_metrics_seconds() -> None:
             20,
             None,
             None,
-            DatabaseThresholds(95, int(GIB * 0.1), 2 * GIB, 61, 57, 0.05, 0.05, False),
+            DatabaseThresholds(95, int(GIB * 0.1), 2 * GIB, 61, 57, 0.05, 0.05, False, True),
         ),
         (
             "postgres",

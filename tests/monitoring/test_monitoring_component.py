@@ -21,6 +21,7 @@ from components.monitoring.dashboard import physical_name_for
 from offline.fake_aws import ACCOUNT_ID, lab_world
 from offline.runner import ProgramRun, run_program
 from offline.snapshot import UNKNOWN, ResourceSnapshot
+from settings import instance_classes
 from settings.engines import ENGINES
 from settings.model import DatabaseSettings
 from settings.monitoring import MonitoringSettings
@@ -211,7 +212,20 @@ def expected_alarms(case: Case, run: Run) -> dict[str, dict[str, Any]]:
             "treatMissingData": "missing",
         }
 
-    return {
+    # A burstable (T) class is also watched for its CPU credits.
+    credits = (
+        {
+            "db-cpu-credits": {
+                **database("CPUCreditBalance", "LessThanThreshold", 10, statistic="Minimum"),
+                "period": 300,
+                "evaluationPeriods": 3,
+                "datapointsToAlarm": 3,
+            }
+        }
+        if instance_classes.spec(case.instance_class).burstable
+        else {}
+    )
+    return credits | {
         "db-cpu": database("CPUUtilization", "GreaterThanThreshold", case.cpu),
         "db-freeable-memory": database(
             "FreeableMemory", "LessThanThreshold", case.freeable_memory_bytes,
@@ -299,10 +313,10 @@ def test_alarm_metric_window_comparison_and_threshold(case_run: tuple[Case, Run]
 
 
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok(case_run: tuple[Case, Run]) -> None:
-    _, run = case_run
+    case, run = case_run
     arn = topic_arn(run)
     alarms = run.of_type(ALARM_TYPE)
-    assert len(alarms) == 8
+    assert len(alarms) == len(expected_alarms(case, run))
     for registration in alarms:
         assert registration.inputs["actionsEnabled"] is True, registration.name
         assert registration.inputs["alarmActions"] == [arn], registration.name
@@ -390,12 +404,11 @@ def test_each_address_gets_an_email_subscription(case_run: tuple[Case, Run]) -> 
 
 
 def test_children_are_parented_to_the_component(case_run: tuple[Case, Run]) -> None:
-    _, run = case_run
+    case, run = case_run
     [component] = run.of_type(COMPONENT_TYPE)
     children = [r for r in run.registrations if r.name not in ("db", "bastion", NAME)]
-    assert (
-        len(children) == 1 + 1 + 1 + len(EMAILS) + 8 + 1
-    )  # key, alias, topic, subs, alarms, board
+    alarms = len(expected_alarms(case, run))
+    assert len(children) == 1 + 1 + 1 + len(EMAILS) + alarms + 1  # key, alias, topic, subs, board
     for child in children:
         assert child.parent == component.urn, child.name
 
@@ -438,16 +451,17 @@ def test_dashboard_body_is_json_naming_the_real_instances(
 
 
 def test_outputs_are_exposed_and_registered(case_run: tuple[Case, Run]) -> None:
-    _, run = case_run
+    case, run = case_run
     assert run.values["dashboard_name"] == DEFAULT_DASHBOARD
     assert run.values["dashboard_url"] == (
         "https://eu-west-1.console.aws.amazon.com/cloudwatch/home"
         f"?region=eu-west-1#dashboards:name={DEFAULT_DASHBOARD}"
     )
-    assert set(run.values["alarm_names"]) == set(run.values["alarm_arns"]) == {
-        "db-cpu", "db-freeable-memory", "db-free-storage", "db-connections",
-        "db-read-latency", "db-write-latency", "bastion-status-check", "bastion-cpu",
-    }  # fmt: skip
+    assert (
+        set(run.values["alarm_names"])
+        == set(run.values["alarm_arns"])
+        == set(expected_alarms(case, run))
+    )
     # Each ARN is its own alarm's (the names come from the provider's autonaming,
     # which mocks do not do).
     assert run.values["alarm_arns"] == {

@@ -3,9 +3,9 @@ controls (RDS.20/21/23/25, KMS.4/5, SNS.4, CloudWatch.16, SecretsManager.1/4,
 EC2.7, S3.1, confused-deputy bindings), in the same form as ``mutations.py``,
 which adds them to its lists.
 
-Some controls fail on today's program (no event subscription yet; two service
-principals unbound; the default port): their "passes" mutations add what the
-program lacks, which is also what the program must add."""
+The program's own event subscriptions and bound service principals are in the
+base stack (they came from a real run); the mutations break them. The default
+port is still the engine's own: RDS.23 stays advice."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 from offline.snapshot import UNKNOWN
 from tests.policies.cases import (
     ADVISORY,
+    COSTLY,
     MANDATORY,
     NOTHING,
     Change,
@@ -49,46 +50,6 @@ def _add_statement(stack: FixtureStack, key: str, statement: dict[str, Any]) -> 
     document = _document(stack, key)
     document["Statement"].append(statement)
     _set_document(stack, key, document)
-
-
-def _bind_services(stack: FixtureStack) -> None:
-    """What the program must add: aws:SourceAccount on the monitoring role's
-    trust and on the alarm key's CloudWatch grant."""
-    for key, prop in ((ROLE, "assumeRolePolicy"), (ALARM_KEY, "policy")):
-        document = _document(stack, key, prop)
-        for statement in document["Statement"]:
-            if "Service" in statement.get("Principal", {}):
-                statement["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-        _set_document(stack, key, document, prop)
-
-
-def _subscribe(stack: FixtureStack, key: str, **inputs: Any) -> None:
-    stack.add(
-        key,
-        "aws:rds/eventSubscription:EventSubscription",
-        f"database-{key.replace('_', '-')}",
-        {"snsTopic": stack["topic"].outputs["arn"], **inputs},
-        parent="database",
-        deps={"snsTopic": ["topic"]},
-    )
-
-
-def _subscriptions(stack: FixtureStack) -> None:
-    """The subscriptions the coordinator's monitoring change is to add."""
-    _subscribe(
-        stack,
-        "instance_events",
-        sourceType="db-instance",
-        sourceIds=[stack["db"].outputs["identifier"]],
-        eventCategories=[
-            "failure",
-            "failover",
-            "low storage",
-            "maintenance",
-            "configuration change",
-        ],
-    )
-    _subscribe(stack, "parameter_events", sourceType="db-parameter-group", eventCategories=[])
 
 
 def _then(*changes: Change) -> Change:
@@ -249,32 +210,25 @@ CONTROL_MUTATIONS: tuple[Mutation, ...] = (
     ),
     # --- RDS.20 / RDS.21 -----------------------------------------------------------
     Mutation(
-        "event-subscriptions-added",
-        "rds-event-subscriptions",
-        "instance and parameter-group subscriptions to the alarm topic",
-        _subscriptions,
-        levels=NOTHING,
-    ),
-    Mutation(
         "event-subscription-backup-only",
         "rds-event-subscriptions",
         "the subscriptions carry only backup events",
-        _then(_subscriptions, lambda s: s.set("instance_events", eventCategories=["backup"])),
-        levels=ADVICE,
+        lambda s: s.set("instance_events", eventCategories=["backup"]),
+        levels=COSTLY,
     ),
     Mutation(
         "event-subscription-disabled",
         "rds-event-subscriptions",
         "the instance subscription is disabled",
-        _then(_subscriptions, lambda s: s.set("instance_events", enabled=False)),
-        levels=ADVICE,
+        lambda s: s.set("instance_events", enabled=False),
+        levels=COSTLY,
     ),
     Mutation(
         "event-subscription-other-database",
         "rds-event-subscriptions",
         "the instance subscription names another database",
-        _then(_subscriptions, lambda s: s.set("instance_events", sourceIds=["someone-elses-db"])),
-        levels=ADVICE,
+        lambda s: s.set("instance_events", sourceIds=["someone-elses-db"]),
+        levels=COSTLY,
     ),
     # --- CloudWatch.16, log encryption, managed groups ------------------------------
     Mutation(
@@ -347,24 +301,17 @@ CONTROL_MUTATIONS: tuple[Mutation, ...] = (
         levels=NOTHING,
     ),
     Mutation(
-        "services-bound",
-        "service-principals-bound",
-        "aws:SourceAccount added to the monitoring role's trust and the alarm key's grant",
-        _bind_services,
-        levels=NOTHING,
-    ),
-    Mutation(
         "unbound-service-role",
         "service-principals-bound",
         "a role trusting lambda.amazonaws.com with no source condition",
-        _then(_bind_services, lambda s: _role(s, "lambda.amazonaws.com")),
-        levels=ADVICE,
+        lambda s: _role(s, "lambda.amazonaws.com"),
+        levels=COSTLY,
     ),
     Mutation(
         "ec2-role-exempt",
         "service-principals-bound",
         "a role trusting ec2.amazonaws.com (instance roles are exempt)",
-        _then(_bind_services, lambda s: _role(s, "ec2.amazonaws.com")),
+        lambda s: _role(s, "ec2.amazonaws.com"),
         levels=NOTHING,
     ),
     # --- EC2.7, S3.1 (the bootstrap project) ----------------------------------------
@@ -437,15 +384,15 @@ CONTROL_UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "subscription-sources-untraced",
         "rds-event-subscriptions",
         "the subscription's source ids unknown, no dependency recorded",
-        _then(_subscriptions, _sources_unknown),
+        _sources_unknown,
         refused=True,
-        levels=ADVICE,
+        levels=COSTLY,
     ),
     UnknownCase(
         "subscription-sources-followed",
         "rds-event-subscriptions",
         "the subscription's source ids unknown, their dependency on the database recorded",
-        _then(_subscriptions, _sources_unknown, _sources_traced),
+        _then(_sources_unknown, _sources_traced),
         refused=False,
     ),
     UnknownCase(
@@ -494,9 +441,9 @@ CONTROL_UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "trust-policy",
         "service-principals-bound",
         "a trust policy unknown",
-        _then(_bind_services, lambda s: s.set(ROLE, assumeRolePolicy=UNKNOWN)),
+        lambda s: s.set(ROLE, assumeRolePolicy=UNKNOWN),
         refused=True,
-        levels=ADVICE,
+        levels=COSTLY,
     ),
     UnknownCase(
         "ebs-default-flag",

@@ -31,10 +31,10 @@ RELAXED_IN_DEV = (
     "rds-iam-authentication",
     "rds-enhanced-monitoring",
     "rds-managed-master-password",
+    # dev subscribes and binds as prod does; the rules stay advice there
+    "rds-event-subscriptions",
+    "service-principals-bound",
 )
-# Controls today's program does not meet yet (KNOWN_GAPS): advice in both
-# stacks until it does, then mandatory in prod.
-PENDING_IN_PROD = ("rds-event-subscriptions", "service-principals-bound")
 
 
 def rejected(pack: PolicyPackAnalyzer, config: Mapping[str, Any]) -> PolicyConfigError:
@@ -145,7 +145,6 @@ def test_shipped_config_is_valid(pack: PolicyPackAnalyzer, stack: str) -> None:
     expected.update(
         {name: "advisory" if stack == "dev" else "mandatory" for name in RELAXED_IN_DEV}
     )
-    expected.update({name: "advisory" for name in PENDING_IN_PROD})
     assert {name: c.enforcement_level for name, c in config.items()} == expected
 
 
