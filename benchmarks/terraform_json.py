@@ -45,6 +45,7 @@ TERRAFORM_TYPES = {
     "random:index/randomPassword:RandomPassword": "random_password",
     "random:index/randomId:RandomId": "random_id",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+    "aws:rds/eventSubscription:EventSubscription": "aws_db_event_subscription",
 }
 PROVIDER_PREFIX = "pulumi:providers:"
 # Arguments whose object value is a map (keys are data), not a nested block.
