@@ -17,9 +17,12 @@ from components.database_events import DatabaseEvents, DatabaseEventsArgs
 from components.database_keys import DatabaseKeys, DatabaseKeysArgs
 from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
 from components.network import ExistingNetwork, ExistingNetworkArgs
+from components.operator_access import OperatorAccess, OperatorAccessArgs
 from components.outputs import export_outputs
 from components.security_groups import SecurityGroups, SecurityGroupsArgs
+from components.session_preferences import SessionPreferences, SessionPreferencesArgs
 from components.ssh_key import SshKey, SshKeyArgs
+from components.ssm_endpoints import SsmEndpoints, SsmEndpointsArgs
 
 
 def main() -> None:
@@ -28,8 +31,16 @@ def main() -> None:
     prefix = config.name_prefix
     db = config.database
 
+    session = config.access.session
     network = ExistingNetwork(
-        "network", ExistingNetworkArgs(config.network.vpc_id, config.network.subnets), aws_only
+        "network",
+        ExistingNetworkArgs(
+            config.network.vpc_id,
+            config.network.subnets,
+            config.access.mode,
+            session.vpc_endpoints if session else "none",
+        ),
+        aws_only,
     )
     ssh_key = (
         SshKey(
@@ -53,10 +64,30 @@ def main() -> None:
         ),
         aws_only,
     )
+    if session is not None and session.vpc_endpoints == "create":
+        SsmEndpoints(
+            "ssm-endpoints",
+            SsmEndpointsArgs(
+                network.vpc_id,
+                network.endpoint_subnet_ids,
+                groups.bastion.id,
+                config.region,
+                prefix,
+            ),
+            aws_only,
+        )
+    preferences = (
+        SessionPreferences(
+            "session-preferences", SessionPreferencesArgs(session, config.region, prefix), aws_only
+        )
+        if session is not None
+        else None
+    )
     bastion = Bastion(
         "bastion",
         BastionArgs(
-            subnet_id=network.public_subnet_ids.apply(lambda ids: ids[0]),
+            subnet_id=network.bastion_subnet_id,
+            public_address=config.access.mode == "ssh",
             security_group_id=groups.bastion.id,
             instance_type=config.bastion.instance_type,
             architecture=config.bastion.architecture,
@@ -65,8 +96,20 @@ def main() -> None:
             ami_id=config.bastion.ami_id,
             key_name=ssh_key.key_name if ssh_key else None,
             name=f"{prefix}-bastion",
+            session_log_group_arn=preferences.log_group_arn if preferences else None,
         ),
         aws_only,
+    )
+    operators = (
+        OperatorAccess(
+            "operator-access",
+            OperatorAccessArgs(
+                bastion.instance.arn, preferences.shell_document_names, config.region, prefix
+            ),
+            aws_only,
+        )
+        if preferences is not None
+        else None
     )
     keys = DatabaseKeys("database-keys", DatabaseKeysArgs(prefix, db.keys), aws_only)
     database = Database(
@@ -113,7 +156,9 @@ def main() -> None:
         ),
         aws_only,
     )
-    export_outputs(config, bastion, database, ssh_key, monitoring, access)
+    export_outputs(
+        config, bastion, database, ssh_key, monitoring, access, network, preferences, operators
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import aws_managed_policy_arn, service_assume_role_policy
+from components.session_preferences import session_logging_policy
 
 SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
 
@@ -17,8 +18,12 @@ SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
 class BastionArgs:
     """Where the bastion runs and what it needs on board."""
 
-    # A public subnet of the existing VPC
+    # A public subnet (ssh mode) or a private one the agent can get out of (ssm
+    # mode), as the network's placement chose
     subnet_id: pulumi.Input[str]
+    # ssh mode: a public IPv4 address; ssm mode: none (Session Manager needs no
+    # inbound path at all; FSBP EC2.9)
+    public_address: bool
     security_group_id: pulumi.Input[str]
     instance_type: str
     architecture: Literal["x86_64", "arm64"]
@@ -32,6 +37,8 @@ class BastionArgs:
     key_name: pulumi.Input[str] | None
     # Name of the instance and prefix of its IAM role, e.g. "bastion-db-dev-bastion"
     name: str
+    # ssm mode: the log group shell sessions are logged to, which the agent writes
+    session_log_group_arn: pulumi.Input[str] | None = None
 
 
 def amazon_linux_2023(
@@ -73,8 +80,9 @@ def client_user_data(client_packages: tuple[str, ...]) -> str:
 
 
 class Bastion(pulumi.ComponentResource):
-    """An Amazon Linux 2023 instance in a public subnet with IMDSv2 required,
-    an encrypted root volume and an IAM role that lets Session Manager in."""
+    """An Amazon Linux 2023 instance with IMDSv2 required, an encrypted root
+    volume and an IAM role that lets Session Manager in: in a public subnet in
+    ssh mode, in a private one with no public address in ssm mode."""
 
     instance: aws.ec2.Instance
     instance_id: pulumi.Output[str]
@@ -115,6 +123,15 @@ class Bastion(pulumi.ComponentResource):
             policy_arn=aws_managed_policy_arn(SSM_CORE_POLICY, self),
             opts=child,
         )
+        if args.session_log_group_arn is not None:
+            aws.iam.RolePolicy(
+                f"{name}-session-logs",
+                role=role.id,
+                policy=pulumi.Output.from_input(args.session_log_group_arn).apply(
+                    session_logging_policy
+                ),
+                opts=child,
+            )
         profile = aws.iam.InstanceProfile(
             f"{name}-profile", name_prefix=f"{args.name}-", role=role.name, opts=child
         )
@@ -124,7 +141,9 @@ class Bastion(pulumi.ComponentResource):
             ami=image_id,
             instance_type=args.instance_type,
             subnet_id=args.subnet_id,
-            associate_public_ip_address=True,
+            # Replace-only in the provider, as subnet_id is: moving a bastion
+            # between modes replaces it (README, "Day 2").
+            associate_public_ip_address=args.public_address,
             vpc_security_group_ids=[args.security_group_id],
             key_name=args.key_name,
             iam_instance_profile=profile.name,

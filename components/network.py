@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from settings.model import SubnetSelection
+from settings.model import AccessMode, SsmVpcEndpoints, SubnetSelection
 
 
 class NetworkLookupError(pulumi.RunError):
@@ -32,12 +32,19 @@ class RouteTableFacts:
     associated_subnet_ids: tuple[str, ...]
     # True when a default route (0.0.0.0/0 or ::/0) leads to an internet gateway
     routes_to_internet_gateway: bool
+    # The NAT gateway the IPv4 default route leads to, if it does
+    nat_gateway_id: str | None = None
 
 
 @dataclass(frozen=True)
 class SubnetLayout:
     public: tuple[SubnetFacts, ...]
     private: tuple[SubnetFacts, ...]
+    # subnet id -> the NAT gateway its default route leads to (private subnets only)
+    nat_gateways: tuple[tuple[str, str], ...] = ()
+
+    def nat_gateway_of(self, subnet_id: str) -> str | None:
+        return dict(self.nat_gateways).get(subnet_id)
 
 
 def is_internet_gateway_default_route(route: Mapping[str, Any]) -> bool:
@@ -46,6 +53,17 @@ def is_internet_gateway_default_route(route: Mapping[str, Any]) -> bool:
     if not gateway.startswith("igw-") or not destination:
         return False
     return ipaddress.ip_network(destination, strict=False).prefixlen == 0
+
+
+def nat_gateway_of_default_route(route: Mapping[str, Any]) -> str | None:
+    """The NAT gateway an IPv4 default route (0.0.0.0/0) leads to, else None.
+
+    A NAT gateway takes IPv4 traffic only (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html);
+    the Systems Manager endpoints the agent calls are IPv4 names by default."""
+    nat = route.get("natGatewayId") or ""
+    if not nat.startswith("nat-") or route.get("cidrBlock") != "0.0.0.0/0":
+        return None
+    return str(nat)
 
 
 def classify_subnets(
@@ -64,17 +82,22 @@ def classify_subnets(
     main = next((table for table in route_tables if table.main), None)
     public: list[SubnetFacts] = []
     private: list[SubnetFacts] = []
+    nat_gateways: list[tuple[str, str]] = []
     for subnet in sorted(subnets, key=lambda s: (s.availability_zone, s.id)):
         table = explicit.get(subnet.id, main)
         is_public = table is not None and table.routes_to_internet_gateway
         (public if is_public else private).append(subnet)
-    return SubnetLayout(public=tuple(public), private=tuple(private))
+        if not is_public and table is not None and table.nat_gateway_id:
+            nat_gateways.append((subnet.id, table.nat_gateway_id))
+    return SubnetLayout(
+        public=tuple(public), private=tuple(private), nat_gateways=tuple(nat_gateways)
+    )
 
 
-def check_layout(vpc_id: str, layout: SubnetLayout) -> SubnetLayout:
-    """The stack needs one public subnet for the bastion and private subnets in
-    two availability zones, which an RDS subnet group requires."""
-    if not layout.public:
+def check_layout(vpc_id: str, layout: SubnetLayout, *, needs_public: bool = True) -> SubnetLayout:
+    """The stack needs one public subnet for the bastion (ssh mode) and private
+    subnets in two availability zones, which an RDS subnet group requires."""
+    if needs_public and not layout.public:
         raise NetworkLookupError(
             f"VPC {vpc_id} has no public subnet (one whose route table sends 0.0.0.0/0 to an "
             "internet gateway) for the bastion; set bastion-db:publicSubnetIds or "
@@ -91,6 +114,94 @@ def check_layout(vpc_id: str, layout: SubnetLayout) -> SubnetLayout:
     return layout
 
 
+@dataclass(frozen=True)
+class BastionPlacement:
+    """Where the bastion goes and how its Session Manager agent gets out."""
+
+    subnet_id: str
+    # ssh mode: a public address in a public subnet; ssm mode: none
+    public_address: bool
+    # "internet-gateway" (ssh mode), "nat-gateway", "vpc-endpoints" (the stack's) or
+    # "existing-vpc-endpoints": the path the agent's HTTPS takes to Systems Manager
+    ssm_path: str
+    # One line for the preview: which subnet, and why
+    summary: str
+
+
+def place_bastion(
+    vpc_id: str, layout: SubnetLayout, mode: AccessMode, endpoints: SsmVpcEndpoints
+) -> BastionPlacement:
+    """ssh mode: the first public subnet. ssm mode: a private subnet the agent can
+    get out of, or a clear error naming the keys that would make one.
+
+    The agent opens HTTPS connections to ssm, ssmmessages and ec2messages itself
+    (https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html):
+    through a NAT gateway, or through interface endpoints in the VPC. Without either,
+    the instance never registers and no session can start."""
+    if mode == "ssh":
+        subnet = layout.public[0].id
+        return BastionPlacement(
+            subnet, True, "internet-gateway", f"bastion in public subnet {subnet} (SSH)"
+        )
+    if endpoints != "none":
+        subnet = layout.private[0].id
+        path = "vpc-endpoints" if endpoints == "create" else "existing-vpc-endpoints"
+        whose = "the stack's" if endpoints == "create" else "the VPC's existing"
+        return BastionPlacement(
+            subnet,
+            False,
+            path,
+            f"bastion in private subnet {subnet}, no public address; Session Manager "
+            f"through {whose} interface endpoints",
+        )
+    for subnet in layout.private:
+        nat = layout.nat_gateway_of(subnet.id)
+        if nat:
+            return BastionPlacement(
+                subnet.id,
+                False,
+                "nat-gateway",
+                f"bastion in private subnet {subnet.id}, no public address; Session "
+                f"Manager through NAT gateway {nat}",
+            )
+    found = ", ".join(s.id for s in layout.private) or "none"
+    raise NetworkLookupError(
+        f"accessMode 'ssm' puts the bastion in a private subnet of VPC {vpc_id} with no public "
+        "address, and its Session Manager agent must reach ssm, ssmmessages and ec2messages "
+        "over HTTPS: no private subnet routes 0.0.0.0/0 to a NAT gateway (private subnets: "
+        f"{found}) and bastion-db:ssmVpcEndpoints is 'none'. Set bastion-db:ssmVpcEndpoints "
+        "to 'create' (the stack makes the endpoints) or 'existing' (the VPC has them), or "
+        "add a NAT gateway route to a private subnet"
+    )
+
+
+def one_subnet_per_zone(subnets: Sequence[SubnetFacts]) -> list[str]:
+    """An interface endpoint takes at most one subnet per availability zone
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html):
+    the first of each zone, in the layout's order."""
+    chosen: dict[str, str] = {}
+    for subnet in subnets:
+        chosen.setdefault(subnet.availability_zone, subnet.id)
+    return list(chosen.values())
+
+
+def check_private_dns(vpc_id: str, dns_support: bool, dns_hostnames: bool) -> None:
+    """Private DNS on an interface endpoint needs both VPC DNS attributes on
+    (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html,
+    "enableDnsHostnames and enableDnsSupport")."""
+    off = [
+        name
+        for name, on in (("enableDnsSupport", dns_support), ("enableDnsHostnames", dns_hostnames))
+        if not on
+    ]
+    if off:
+        raise NetworkLookupError(
+            f"VPC {vpc_id} has {' and '.join(off)} off, so the Session Manager endpoints' "
+            "private DNS names would not resolve; turn them on (aws ec2 modify-vpc-attribute) "
+            "or set bastion-db:ssmVpcEndpoints to 'none' with a NAT gateway route"
+        )
+
+
 @dataclass
 class ExistingNetworkArgs:
     """Which existing VPC to build in and, optionally, how to pick its subnets."""
@@ -99,6 +210,9 @@ class ExistingNetworkArgs:
     vpc_id: str
     # Explicit subnet ids or tag filters that override the routing-based rule
     selection: SubnetSelection
+    # Where the bastion may go depends on how people reach it
+    access_mode: AccessMode = "ssh"
+    ssm_vpc_endpoints: SsmVpcEndpoints = "none"
 
 
 class ExistingNetwork(pulumi.ComponentResource):
@@ -113,6 +227,11 @@ class ExistingNetwork(pulumi.ComponentResource):
     vpc_cidr: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
+    bastion_subnet_id: pulumi.Output[str]
+    bastion_public_address: pulumi.Output[bool]
+    ssm_path: pulumi.Output[str]
+    # One private subnet per zone, for interface endpoints
+    endpoint_subnet_ids: pulumi.Output[list[str]]
 
     def __init__(
         self, name: str, args: ExistingNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -173,18 +292,37 @@ class ExistingNetwork(pulumi.ComponentResource):
         ).apply(describe_all)
         selected = _apply_overrides(
             routed_layout, args.selection, subnets_with_tags, all_subnet_ids
-        ).apply(lambda layout: check_layout(vpc_id, layout))
+        ).apply(lambda layout: check_layout(vpc_id, layout, needs_public=args.access_mode == "ssh"))
+
+        def placed(values: list[Any]) -> BastionPlacement:
+            layout, dns_support, dns_hostnames = values
+            if args.ssm_vpc_endpoints == "create":
+                check_private_dns(vpc_id, bool(dns_support), bool(dns_hostnames))
+            placement = place_bastion(vpc_id, layout, args.access_mode, args.ssm_vpc_endpoints)
+            # The preview prints it: which path this network gives the bastion.
+            pulumi.log.info(placement.summary, resource=self)
+            return placement
+
+        placement = pulumi.Output.all(
+            selected, vpc.enable_dns_support, vpc.enable_dns_hostnames
+        ).apply(placed)
 
         self.vpc_id = existing_vpc_id
         self.vpc_cidr = vpc.cidr_block
         self.public_subnet_ids = selected.apply(lambda layout: [s.id for s in layout.public])
         self.private_subnet_ids = selected.apply(lambda layout: [s.id for s in layout.private])
+        self.bastion_subnet_id = placement.apply(lambda p: p.subnet_id)
+        self.bastion_public_address = placement.apply(lambda p: p.public_address)
+        self.ssm_path = placement.apply(lambda p: p.ssm_path)
+        self.endpoint_subnet_ids = selected.apply(lambda layout: one_subnet_per_zone(layout.private))
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
                 "vpcCidr": self.vpc_cidr,
                 "publicSubnetIds": self.public_subnet_ids,
                 "privateSubnetIds": self.private_subnet_ids,
+                "bastionSubnetId": self.bastion_subnet_id,
+                "ssmPath": self.ssm_path,
             }
         )
 
@@ -227,6 +365,7 @@ def _apply_overrides(
             private=tuple(every[i] for i in private_ids)
             if private_ids is not None
             else layout.private,
+            nat_gateways=layout.nat_gateways,
         )
 
     return pulumi.Output.all(routed, all_subnet_ids, public_pick, private_pick).apply(choose)
@@ -259,5 +398,17 @@ def _route_table_facts(table: aws.ec2.GetRouteTableResult) -> RouteTableFacts:
                 }
             )
             for route in table.routes
+        ),
+        nat_gateway_id=next(
+            (
+                nat
+                for route in table.routes
+                if (
+                    nat := nat_gateway_of_default_route(
+                        {"natGatewayId": route.nat_gateway_id, "cidrBlock": route.cidr_block}
+                    )
+                )
+            ),
+            None,
         ),
     )

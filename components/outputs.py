@@ -11,6 +11,9 @@ from components.bastion import Bastion
 from components.database import Database
 from components.database_access import DatabaseAccess, auth_token_command
 from components.monitoring import DatabaseMonitoring
+from components.network import ExistingNetwork
+from components.operator_access import OperatorAccess
+from components.session_preferences import SessionPreferences
 from components.ssh_key import SshKey
 from settings import StackSettings
 
@@ -84,6 +87,15 @@ def ssm_port_forward_command(settings: StackSettings, instance_id: str, db_host:
     )
 
 
+def ssm_shell_command(region: str, instance_id: str, document: str) -> str:
+    """A shell on the bastion with the stack's own session document: bounded and
+    logged whatever the account's default preferences say."""
+    return (
+        f"aws ssm start-session --region {region} --target {instance_id} "
+        f"--document-name {document}"
+    )
+
+
 def connection_uri(settings: StackSettings, user: str, password: str, database_name: str) -> str:
     db = settings.database
     credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
@@ -99,12 +111,20 @@ def export_outputs(
     ssh_key: SshKey | None,
     monitoring: DatabaseMonitoring,
     access: DatabaseAccess | None = None,
+    network: ExistingNetwork | None = None,
+    preferences: SessionPreferences | None = None,
+    operators: OperatorAccess | None = None,
 ) -> None:
     db = settings.database
     pulumi.export("project", settings.project)
     pulumi.export("environment", settings.environment)
-    pulumi.export("bastionPublicDns", bastion.public_dns)
+    if settings.access.mode == "ssh":
+        # ssm mode: the bastion has no public address, hence no public name.
+        pulumi.export("bastionPublicDns", bastion.public_dns)
     pulumi.export("bastionInstanceId", bastion.instance_id)
+    if network is not None:
+        pulumi.export("bastionSubnetId", network.bastion_subnet_id)
+        pulumi.export("bastionNetworkPath", network.ssm_path)
     pulumi.export("dbHost", database.address)
     pulumi.export("dbPort", database.port)
     pulumi.export("dbName", database.database_name)
@@ -169,6 +189,16 @@ def export_outputs(
                 lambda values: ssm_port_forward_command(settings, values[0], values[1])
             ),
         )
+        if preferences is not None:
+            pulumi.export(
+                "ssmShellCommand",
+                pulumi.Output.all(bastion.instance_id, preferences.shell_document_name).apply(
+                    lambda v: ssm_shell_command(settings.region, v[0], v[1])
+                ),
+            )
+            pulumi.export("ssmSessionLogGroup", preferences.log_group_name)
+        if operators is not None:
+            pulumi.export("ssmOperatorPolicyArn", operators.policy_arn)
     pulumi.export(
         "dbClientCommand",
         pulumi.Output.all(database.master_username, database.database_name).apply(

@@ -42,10 +42,16 @@ def _security_group_rule(world: FakeWorld, name: str, inputs: dict[str, Any]) ->
 def _instance(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     instance_id = fake_id("i", name)
     digest = bytes.fromhex(fake_id("", name, "ip", length=4)[1:])
-    public_ip = f"3.90.{digest[0]}.{digest[1]}"
+    # associatePublicIpAddress false: no public address, and EC2 reports empty
+    # publicIp and publicDns (unset, the subnet's setting decides; the lab's
+    # public subnets map one).
+    has_public = inputs.get("associatePublicIpAddress") is not False
+    public_ip = f"3.90.{digest[0]}.{digest[1]}" if has_public else ""
     return instance_id, {
         "publicIp": public_ip,
-        "publicDns": f"ec2-{public_ip.replace('.', '-')}.compute-1.amazonaws.com",
+        "publicDns": f"ec2-{public_ip.replace('.', '-')}.compute-1.amazonaws.com"
+        if has_public
+        else "",
         "privateIp": "10.0.1.10",
         "instanceState": "running",
         "primaryNetworkInterfaceId": fake_id("eni", name),
@@ -91,6 +97,50 @@ def _db_instance(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[s
             }
         ]
     return resource_id, extra
+
+
+def _log_group(world: FakeWorld, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    # The provider reports the group's ARN without CloudWatch Logs' trailing ':*'.
+    group = inputs.get("name") or name
+    return group, {
+        "name": group,
+        "arn": f"arn:aws:logs:{world.region}:{world.account_id}:log-group:{group}",
+    }
+
+
+def _ssm_document(
+    world: FakeWorld, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    document = inputs.get("name") or name
+    return document, {
+        "arn": f"arn:aws:ssm:{world.region}:{world.account_id}:document/{document}",
+        "owner": world.account_id,
+        "status": "Active",
+        "latestVersion": "1",
+        "defaultVersion": "1",
+    }
+
+
+def _vpc_endpoint(
+    world: FakeWorld, name: str, inputs: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    endpoint_id = fake_id("vpce", name)
+    service = str(inputs.get("serviceName") or "")
+    return endpoint_id, {
+        "arn": ec2_arn(world, "vpc-endpoint", endpoint_id),
+        "state": "available",
+        "ownerId": world.account_id,
+        "dnsEntries": [
+            {
+                "dnsName": f"{endpoint_id}.{service.split('.')[-1]}.{world.region}"
+                ".vpce.amazonaws.com",
+                "hostedZoneId": "Z7HUB22UULQXV",
+            }
+        ],
+        "networkInterfaceIds": [
+            fake_id("eni", name, subnet) for subnet in inputs.get("subnetIds") or []
+        ],
+    }
 
 
 def _named(prefix: str) -> Any:
@@ -169,6 +219,9 @@ COMPUTED_OUTPUTS: dict[str, Computed] = {
     "aws:rds/subnetGroup:SubnetGroup": _named("subnet-group"),
     "aws:rds/parameterGroup:ParameterGroup": _named("parameter-group"),
     "aws:iam/role:Role": _named("role"),
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:ssm/document:Document": _ssm_document,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:iam/instanceProfile:InstanceProfile": _named("profile"),
     "aws:cloudwatch/dashboard:Dashboard": _named("dashboard"),
     "tls:index/privateKey:PrivateKey": _tls_private_key,

@@ -140,12 +140,16 @@ def lab_vpc(vpc_id: str = LAB_VPC_ID, region: str = REGION) -> FakeVpc:
         subnet("private-b", "b", "10.0.4.0/24", False),
     )
     internet = FakeRoute(cidr_block="0.0.0.0/0", gateway_id=fake_id("igw", vpc_id))
+    # The private subnets get out through a NAT gateway in a public subnet, as a
+    # VPC made by the VPC console's "VPC and more" does: a Session Manager
+    # bastion without a public address reaches the service that way.
+    nat = FakeRoute(cidr_block="0.0.0.0/0", nat_gateway_id=lab_nat_gateway_id(vpc_id))
     route_tables = (
-        FakeRouteTable(fake_id("rtb", vpc_id, "main"), True, ()),
+        FakeRouteTable(fake_id("rtb", vpc_id, "main"), True, (), (nat,)),
         FakeRouteTable(
             fake_id("rtb", vpc_id, "public"), False, (public_a.id, public_b.id), (internet,)
         ),
-        FakeRouteTable(fake_id("rtb", vpc_id, "private"), False, (private_a.id,)),
+        FakeRouteTable(fake_id("rtb", vpc_id, "private"), False, (private_a.id,), (nat,)),
     )
     return FakeVpc(
         vpc_id,
@@ -154,6 +158,26 @@ def lab_vpc(vpc_id: str = LAB_VPC_ID, region: str = REGION) -> FakeVpc:
         route_tables,
         tags={"Name": "lab-vpc"},
     )
+
+
+def lab_nat_gateway_id(vpc_id: str = LAB_VPC_ID) -> str:
+    return fake_id("nat", vpc_id)
+
+
+def without_nat(world: FakeWorld) -> FakeWorld:
+    """The same account with every NAT gateway route gone: private subnets with
+    no way out."""
+    vpcs = tuple(
+        replace(
+            vpc,
+            route_tables=tuple(
+                replace(t, routes=tuple(r for r in t.routes if not r.nat_gateway_id))
+                for t in vpc.route_tables
+            ),
+        )
+        for vpc in world.vpcs
+    )
+    return replace(world, vpcs=vpcs)
 
 
 def lab_world(vpc_id: str = LAB_VPC_ID, region: str = REGION) -> FakeWorld:

@@ -7,13 +7,11 @@ from typing import Literal, cast, get_args
 
 import aws_facts
 from settings import validate
+from settings.access import parse_access
 from settings.database import parse_database
 from settings.errors import ConfigError
 from settings.model import (
-    AccessMode,
-    AccessSettings,
     BastionSettings,
-    KeyAlgorithm,
     NetworkSettings,
     Profile,
     StackSettings,
@@ -74,7 +72,7 @@ def load_settings(
         profile=profile,
         region=region,
         network=_network(reader),
-        access=_access(reader, profile),
+        access=parse_access(reader, profile),
         bastion=_bastion(reader, region),
         database=parse_database(reader, profile, region),
         monitoring=parse_monitoring(reader, profile),
@@ -137,60 +135,6 @@ def _tag_filters(reader: ConfigReader, name: str) -> tuple[tuple[str, str], ...]
             raise ConfigError(reader.full_key(name), item, 'tag filters like "Tier=private"')
         filters.append((tag.strip(), value.strip()))
     return tuple(sorted(filters))
-
-
-def _access(reader: ConfigReader, profile: str) -> AccessSettings:
-    key = reader.full_key
-    mode = cast(
-        AccessMode,
-        validate.one_of(key("accessMode"), reader.string("accessMode") or "", ("ssh", "ssm")),
-    )
-    raw_cidrs = reader.string_list("sshAllowedCidrs")
-    if mode == "ssm" and raw_cidrs:
-        raise ConfigError(
-            key("sshAllowedCidrs"),
-            raw_cidrs,
-            "no value in accessMode 'ssm' (Session Manager needs no inbound SSH at all)",
-        )
-    if mode == "ssh" and not raw_cidrs:
-        raise ConfigError(
-            key("sshAllowedCidrs"),
-            None,
-            "at least one CIDR allowed to SSH to the bastion, e.g. your office or VPN "
-            "range 203.0.113.0/24 (or accessMode 'ssm')",
-        )
-    cidrs = tuple(validate.cidr(key("sshAllowedCidrs"), value) for value in raw_cidrs)
-    open_to_all = [str(c) for c in cidrs if validate.is_whole_internet(c)]
-    if open_to_all:
-        if profile == "prod":
-            raise ConfigError(
-                key("sshAllowedCidrs"),
-                open_to_all,
-                "named CIDRs only: a prod bastion is never open to the whole internet",
-            )
-        if not reader.boolean("allowSshFromAnywhere"):
-            raise ConfigError(
-                key("sshAllowedCidrs"),
-                open_to_all,
-                "named CIDRs; SSH from the whole internet needs "
-                f"{key('allowSshFromAnywhere')}: true (never in prod)",
-            )
-    algorithm = cast(
-        KeyAlgorithm,
-        validate.one_of(
-            key("sshKeyAlgorithm"),
-            (reader.string("sshKeyAlgorithm") or "").upper(),
-            ("ED25519", "RSA"),
-        ),
-    )
-    public_key = reader.string("sshPublicKey")
-    if public_key is not None:
-        if mode == "ssm":
-            raise ConfigError(key("sshPublicKey"), "(a key)", "no value in accessMode 'ssm'")
-        public_key = validate.ssh_public_key(key("sshPublicKey"), public_key)
-    return AccessSettings(
-        mode=mode, ssh_allowed_cidrs=cidrs, key_algorithm=algorithm, ssh_public_key=public_key
-    )
 
 
 def _region(aws_region: str | None) -> str:

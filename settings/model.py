@@ -33,6 +33,26 @@ class NetworkSettings:
     subnets: SubnetSelection
 
 
+# How the Session Manager agent on a bastion in a private subnet reaches the
+# service: "none" creates no endpoint, so the subnet needs a NAT route;
+# "create": the stack makes the interface endpoints; "existing": the VPC has them.
+SsmVpcEndpoints = Literal["none", "create", "existing"]
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Session Manager mode: how the agent gets out, and how sessions are bounded and kept."""
+
+    vpc_endpoints: SsmVpcEndpoints
+    # Session preferences (session document inputs idleSessionTimeout, maxSessionDuration)
+    idle_timeout_minutes: int
+    max_session_minutes: int
+    # Retention of the CloudWatch log group shell sessions are logged to
+    log_retention_days: int
+    # Also own the account's default preferences, SSM-SessionManagerRunShell
+    manage_session_preferences: bool
+
+
 @dataclass(frozen=True)
 class AccessSettings:
     mode: AccessMode
@@ -41,6 +61,8 @@ class AccessSettings:
     key_algorithm: KeyAlgorithm
     # The user's own OpenSSH public key; when set no private key is generated
     ssh_public_key: str | None
+    # Session Manager settings; None in ssh mode
+    session: SessionSettings | None = None
 
 
 @dataclass(frozen=True)

@@ -289,7 +289,7 @@ def test_switching_prod_from_a_generated_password_to_the_managed_secret_is_in_pl
 
 
 def test_the_connect_policy_allows_one_user_on_this_instance_only(prod_run: ProgramRun) -> None:
-    policy = prod_run.one(IAM_POLICY)
+    policy = next(p for p in prod_run.of_type(IAM_POLICY) if p.name.endswith("-connect-policy"))
     database = prod_run.one(DB_INSTANCE)
     resource_id = database.outputs["resourceId"]
     assert resource_id.startswith("db-")
