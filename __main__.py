@@ -87,7 +87,7 @@ def main() -> None:
         "bastion",
         BastionArgs(
             subnet_id=network.bastion_subnet_id,
-            public_address=config.access.mode == "ssh",
+            access_mode=config.access.mode,
             security_group_id=groups.bastion.id,
             instance_type=config.bastion.instance_type,
             architecture=config.bastion.architecture,

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from components.iam import aws_managed_policy_arn, service_assume_role_policy
 from components.session_preferences import session_logging_policy
+from settings.model import AccessMode
 
 SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
 
@@ -21,9 +22,9 @@ class BastionArgs:
     # A public subnet (ssh mode) or a private one the agent can get out of (ssm
     # mode), as the network's placement chose
     subnet_id: pulumi.Input[str]
-    # ssh mode: a public IPv4 address; ssm mode: none (Session Manager needs no
-    # inbound path at all; FSBP EC2.9)
-    public_address: bool
+    # ssh: a public IPv4 address; ssm: none (Session Manager needs no inbound
+    # path at all; FSBP EC2.9)
+    access_mode: AccessMode
     security_group_id: pulumi.Input[str]
     instance_type: str
     architecture: Literal["x86_64", "arm64"]
@@ -143,7 +144,7 @@ class Bastion(pulumi.ComponentResource):
             subnet_id=args.subnet_id,
             # Replace-only in the provider, as subnet_id is: moving a bastion
             # between modes replaces it (README, "Day 2").
-            associate_public_ip_address=args.public_address,
+            associate_public_ip_address=args.access_mode == "ssh",
             vpc_security_group_ids=[args.security_group_id],
             key_name=args.key_name,
             iam_instance_profile=profile.name,
@@ -180,5 +181,7 @@ class Bastion(pulumi.ComponentResource):
                 # Which image, published by whom: the policy pack checks the owner.
                 "amiId": image_id,
                 "amiOwnerId": image_owner,
+                # The policy pack holds an ssm-mode bastion to no address, no inbound rule.
+                "accessMode": args.access_mode,
             }
         )

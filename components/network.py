@@ -154,14 +154,14 @@ def place_bastion(
             f"bastion in private subnet {subnet}, no public address; Session Manager "
             f"through {whose} interface endpoints",
         )
-    for subnet in layout.private:
-        nat = layout.nat_gateway_of(subnet.id)
+    for candidate in layout.private:
+        nat = layout.nat_gateway_of(candidate.id)
         if nat:
             return BastionPlacement(
-                subnet.id,
+                candidate.id,
                 False,
                 "nat-gateway",
-                f"bastion in private subnet {subnet.id}, no public address; Session "
+                f"bastion in private subnet {candidate.id}, no public address; Session "
                 f"Manager through NAT gateway {nat}",
             )
     found = ", ".join(s.id for s in layout.private) or "none"
@@ -314,7 +314,9 @@ class ExistingNetwork(pulumi.ComponentResource):
         self.bastion_subnet_id = placement.apply(lambda p: p.subnet_id)
         self.bastion_public_address = placement.apply(lambda p: p.public_address)
         self.ssm_path = placement.apply(lambda p: p.ssm_path)
-        self.endpoint_subnet_ids = selected.apply(lambda layout: one_subnet_per_zone(layout.private))
+        self.endpoint_subnet_ids = selected.apply(
+            lambda layout: one_subnet_per_zone(layout.private)
+        )
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,

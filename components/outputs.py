@@ -91,8 +91,7 @@ def ssm_shell_command(region: str, instance_id: str, document: str) -> str:
     """A shell on the bastion with the stack's own session document: bounded and
     logged whatever the account's default preferences say."""
     return (
-        f"aws ssm start-session --region {region} --target {instance_id} "
-        f"--document-name {document}"
+        f"aws ssm start-session --region {region} --target {instance_id} --document-name {document}"
     )
 
 

@@ -69,15 +69,16 @@ class SsmEndpoints(pulumi.ComponentResource):
             description="HTTPS from the bastion's Session Manager agent",
             opts=child,
         )
+        def service_name(service: str) -> pulumi.Output[str]:
+            return partition.reverse_dns_prefix.apply(
+                lambda prefix: endpoint_service_name(prefix, args.region, service)
+            )
+
         endpoints = [
             aws.ec2.VpcEndpoint(
                 f"{name}-{service}",
                 vpc_id=args.vpc_id,
-                service_name=partition.reverse_dns_prefix.apply(
-                    lambda prefix, service=service: endpoint_service_name(
-                        prefix, args.region, service
-                    )
-                ),
+                service_name=service_name(service),
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=args.subnet_ids,

@@ -78,6 +78,10 @@ class FakeVpc:
     tags: dict[str, str] = field(default_factory=dict)
     ipv6_cidr_block: str = ""
     is_default: bool = False
+    # The VPC's DNS attributes (DescribeVpcAttribute); interface endpoints'
+    # private DNS needs both on
+    enable_dns_support: bool = True
+    enable_dns_hostnames: bool = True
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,13 @@ from typing import cast
 from settings import validate
 from settings.database import LOG_RETENTION_DAYS
 from settings.errors import ConfigError
-from settings.model import AccessMode, AccessSettings, KeyAlgorithm, SessionSettings, SsmVpcEndpoints
+from settings.model import (
+    AccessMode,
+    AccessSettings,
+    KeyAlgorithm,
+    SessionSettings,
+    SsmVpcEndpoints,
+)
 from settings.reader import ConfigReader
 
 SSM_VPC_ENDPOINTS: tuple[SsmVpcEndpoints, ...] = ("none", "create", "existing")
@@ -121,7 +127,7 @@ def _session(reader: ConfigReader) -> SessionSettings:
     )
 
 
-def _no_session(reader: ConfigReader) -> None:
+def _no_session(reader: ConfigReader) -> SessionSettings | None:
     """In ssh mode the bastion sits in a public subnet: endpoints for it would
     cost money and do nothing, so asking for them is a mistake worth naming."""
     endpoints = reader.string("ssmVpcEndpoints")

@@ -16,6 +16,7 @@ from . import (
     monitoring,
     network,
     network_topology,
+    session_manager,
     storage,
     tags,
 )
@@ -29,6 +30,7 @@ RULE_SETS = (
     network.rules,
     network_topology.rules,
     compute.rules,
+    session_manager.rules,
     keys.rules,
     access_policies.rules,
     tags.rules,

@@ -872,6 +872,15 @@ MUTATIONS: tuple[Mutation, ...] = (
         _bucket_only,
         base=state_bucket_stack,
     ),
+    # Session Manager mode (policies/rules/session_manager.py; its own suite is
+    # tests/policies/test_session_manager.py): the ssh-mode fixture's bastion,
+    # public and open to SSH, claimed for ssm mode.
+    Mutation(
+        "ssm-bastion-public-and-open",
+        "bastion-ssm-no-inbound",
+        "the bastion component says accessMode ssm, the instance keeps its address and SSH",
+        lambda s: s.set_outputs("bastion", accessMode="ssm"),
+    ),
 )
 
 
@@ -1318,6 +1327,13 @@ UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         lambda s: s.set("bucket_policy", bucket=UNKNOWN),
         base=state_bucket_stack,
         refused=False,
+    ),
+    UnknownCase(
+        "ssm-access-mode",
+        "bastion-ssm-no-inbound",
+        "the bastion component's accessMode unknown",
+        lambda s: s.set_outputs("bastion", accessMode=UNKNOWN),
+        refused=True,
     ),
 )
 
