@@ -74,11 +74,13 @@ def stack_outputs(
     """The real program's outputs, moved to the lab: the database and the
     bastion at the lab's addresses, the key the lab's sshd trusts."""
     outputs = program_outputs(run_stack, stack, **config)
-    fake_host, fake_bastion = outputs["dbHost"], outputs["bastionPublicDns"]
+    # ssm mode's bastion has no public address, so no bastionPublicDns output.
+    fake_host, fake_bastion = outputs["dbHost"], outputs.get("bastionPublicDns")
     for key, value in outputs.items():
         if isinstance(value, str):
-            outputs[key] = value.replace(fake_host, DB_ADDRESS).replace(
-                fake_bastion, BASTION_PUBLIC_ADDRESS
+            value = value.replace(fake_host, DB_ADDRESS)
+            outputs[key] = (
+                value.replace(fake_bastion, BASTION_PUBLIC_ADDRESS) if fake_bastion else value
             )
     outputs["dbPort"] = int(outputs["dbPort"])
     if "sshPrivateKey" in outputs:
