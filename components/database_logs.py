@@ -23,17 +23,23 @@ def log_group_name(identifier: str, log: str) -> str:
 
 
 def logs_key_policy(partition: str, region: str, account_id: str, identifier: str) -> str:
+    """The key policy of this database's log groups."""
+    return log_groups_key_policy(partition, region, account_id, f"/aws/rds/instance/{identifier}/*")
+
+
+def log_groups_key_policy(
+    partition: str, region: str, account_id: str, group_name_pattern: str
+) -> str:
     """The account administers the key; CloudWatch Logs in this region may use it
-    for this database's log groups only (the encryption context names the group,
+    for the groups matching ``group_name_pattern`` only (the encryption context
+    names the group,
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)."""
-    groups = (
-        f"arn:{partition}:logs:{region}:{account_id}:log-group:/aws/rds/instance/{identifier}/*"
-    )
+    groups = f"arn:{partition}:logs:{region}:{account_id}:log-group:{group_name_pattern}"
     return key_policy(
         partition,
         account_id,
         {
-            "Sid": "CloudWatchLogsEncryptsThisDatabasesLogs",
+            "Sid": "CloudWatchLogsEncryptsTheseLogGroups",
             "Effect": "Allow",
             "Principal": {"Service": f"logs.{region}.amazonaws.com"},
             "Action": [

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.database_logs import log_groups_key_policy
 from settings.model import SessionSettings
 
 DEFAULT_PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell"
@@ -62,37 +63,6 @@ def preferences_content(log_group_name: str, session: SessionSettings) -> str:
             },
         },
         indent=2,
-    )
-
-
-def session_logs_key_policy(partition: str, region: str, account_id: str, group_name: str) -> str:
-    """The account administers the key; CloudWatch Logs in this region may use it
-    for the session log group only: its encryption context names the group
-    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)."""
-    group_arn = f"arn:{partition}:logs:{region}:{account_id}:log-group:{group_name}"
-    logs_uses_key = {
-        "Sid": "CloudWatchLogsEncryptsSessionLogs",
-        "Effect": "Allow",
-        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-        "Action": [
-            "kms:Encrypt*",
-            "kms:Decrypt*",
-            "kms:ReEncrypt*",
-            "kms:GenerateDataKey*",
-            "kms:Describe*",
-        ],
-        "Resource": "*",
-        "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group_arn}},
-    }
-    account_administers = {
-        "Sid": "AccountAdministersKey",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-    return json.dumps(
-        {"Version": "2012-10-17", "Statement": [account_administers, logs_uses_key]}, indent=2
     )
 
 
@@ -162,7 +132,7 @@ class SessionPreferences(pulumi.ComponentResource):
             description=f"Encrypts the Session Manager session logs of {args.name_prefix}",
             enable_key_rotation=True,
             policy=identity.apply(
-                lambda who: session_logs_key_policy(
+                lambda who: log_groups_key_policy(
                     who.arn.split(":")[1], args.region, who.account_id, group_name
                 )
             ),

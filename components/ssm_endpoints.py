@@ -69,6 +69,7 @@ class SsmEndpoints(pulumi.ComponentResource):
             description="HTTPS from the bastion's Session Manager agent",
             opts=child,
         )
+
         def service_name(service: str) -> pulumi.Output[str]:
             return partition.reverse_dns_prefix.apply(
                 lambda prefix: endpoint_service_name(prefix, args.region, service)

@@ -238,7 +238,7 @@ def test_shell_sessions_are_bounded_and_logged_encrypted(prod_run: ProgramRun) -
     statements = json.loads(key.inputs["policy"])["Statement"]
     logs = next(s for s in statements if s["Principal"].get("Service"))
     assert logs["Principal"]["Service"] == "logs.us-east-1.amazonaws.com"
-    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"].endswith(
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"].endswith(
         ":log-group:/ssm/sessions/bastion-db-prod"
     )
     assert prod_run.outputs["ssmShellCommand"].endswith("--document-name bastion-db-prod-shell")
