@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from bootstrap.account_settings import AccountSettings, AccountSettingsArgs
 from bootstrap.state_bucket import StateBucket, StateBucketArgs
 from bootstrap.state_config import PROJECT, load_state_backend_config
 from settings.model import resource_tags
@@ -38,6 +39,15 @@ def define_state_backend() -> StateBucket:
         StateBucketArgs(
             bucket_name=config.bucket_name,
             noncurrent_version_days=config.noncurrent_version_days,
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
+
+    AccountSettings(
+        "account",
+        AccountSettingsArgs(
+            ebs_encryption_by_default=config.manage_ebs_encryption_by_default,
+            s3_public_access_block=config.manage_s3_account_public_access_block,
         ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )

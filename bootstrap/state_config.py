@@ -54,6 +54,9 @@ class StateBackendConfig:
     region: str
     # Days a replaced or deleted state object stays recoverable.
     noncurrent_version_days: int
+    # Account-wide guardrails this stack owns (bootstrap/account_settings.py)
+    manage_ebs_encryption_by_default: bool = False
+    manage_s3_account_public_access_block: bool = False
 
 
 def check_bucket_name(key: str, value: str) -> str:
@@ -102,5 +105,9 @@ def load_state_backend_config(
         region=region,
         noncurrent_version_days=check_noncurrent_version_days(
             project.full_key("noncurrentVersionDays"), days
+        ),
+        manage_ebs_encryption_by_default=project.boolean("manageEbsEncryptionByDefault", False),
+        manage_s3_account_public_access_block=project.boolean(
+            "manageS3AccountPublicAccessBlock", False
         ),
     )

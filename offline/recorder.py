@@ -95,6 +95,7 @@ class RecordingMonitor(MockMonitor):
             provider=request.provider or None,
             protect=bool(request.protect),
             ignore_changes=tuple(request.ignoreChanges),
+            retain_on_delete=bool(request.retainOnDelete),
             delete_before_replace=request.deleteBeforeReplace
             if request.deleteBeforeReplaceDefined
             else None,

@@ -37,6 +37,8 @@ class ResourceSnapshot:
     ignore_changes: tuple[str, ...] = ()
     # the program's deleteBeforeReplace option; None leaves the choice to the provider
     delete_before_replace: bool | None = None
+    # the program's retainOnDelete option: deleting the resource leaves it in AWS
+    retain_on_delete: bool = False
     id: str | None = None
     # output property names the program asked the engine to treat as secret
     additional_secret_outputs: tuple[str, ...] = ()

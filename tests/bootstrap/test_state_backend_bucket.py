@@ -35,6 +35,7 @@ from bootstrap.state_config import (
 )
 from offline.fake_aws import FakeAws as SharedFakeAws
 from offline.fake_aws import lab_world
+from offline.stack_config import load_stack_config
 from settings.errors import ConfigError
 
 BOOTSTRAP_DIR = Path(__file__).resolve().parents[2] / "bootstrap"
@@ -326,8 +327,8 @@ def test_valid_bucket_names_pass(name: str) -> None:
 def test_example_stack_file_is_a_valid_configuration(
     event_loop_for_pulumi: asyncio.AbstractEventLoop,
 ) -> None:
-    stack_file = yaml.safe_load((BOOTSTRAP_DIR / "Pulumi.state.yaml").read_text())
-    config = {key: str(value) for key, value in stack_file["config"].items()}
+    # As the CLI hands it over: booleans as "true"/"false", not Python's "True".
+    config = load_stack_config(BOOTSTRAP_DIR, "state").values
     run = run_program(event_loop_for_pulumi, config)
     assert run.outputs["loginCommand"] == f"pulumi login s3://{config[f'{PROJECT}:bucketName']}"
 
