@@ -162,8 +162,8 @@ CONTROLS: tuple[Control, ...] = (
         "Existing RDS event notification subscriptions should be configured for "
         "critical database instance events",
         "rds-event-subscriptions",
-        why="Fails on today's program: the monitoring component's event subscription to the "
-        "alarm topic will satisfy it (prod then goes mandatory).",
+        why="components/database_events.py subscribes the alarm topic to the instance's and "
+        "its parameter group's events.",
     ),
     _e(
         "RDS.21",
