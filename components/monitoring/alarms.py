@@ -117,6 +117,7 @@ def plan_alarms(
         statistic: str | None = "Average",
         extended_statistic: str | None = None,
         evaluation_periods: int = periods,
+        period: int = DATABASE_PERIOD_SECONDS,
         notify_on_insufficient_data: bool = False,
     ) -> AlarmPlan:
         return AlarmPlan(
@@ -128,7 +129,7 @@ def plan_alarms(
             extended_statistic=extended_statistic,
             comparison_operator=comparison,
             threshold=threshold,
-            period=DATABASE_PERIOD_SECONDS,
+            period=period,
             evaluation_periods=evaluation_periods,
             datapoints_to_alarm=evaluation_periods,
             treat_missing_data="missing",
@@ -145,26 +146,19 @@ def plan_alarms(
     )
     credits = (
         (
-            AlarmPlan(
-                key="db-cpu-credits",
-                target="database",
-                namespace=RDS_NAMESPACE,
-                metric_name="CPUCreditBalance",
+            database(
+                "db-cpu-credits",
+                "CPUCreditBalance",
+                "LessThanThreshold",
+                CPU_CREDIT_FLOOR,
+                f"Database CPU credit balance below {CPU_CREDIT_FLOOR} for "
+                f"{CPU_CREDIT_EVALUATION_PERIODS * CPU_CREDIT_PERIOD_SECONDS // 60} minutes: "
+                "the burstable class has spent what it earns; sustained CPU is now billed as "
+                "surplus credits (unlimited mode) or throttled. Move to a larger or a "
+                "non-burstable class.",
                 statistic="Minimum",
-                extended_statistic=None,
-                comparison_operator="LessThanThreshold",
-                threshold=CPU_CREDIT_FLOOR,
-                period=CPU_CREDIT_PERIOD_SECONDS,
                 evaluation_periods=CPU_CREDIT_EVALUATION_PERIODS,
-                datapoints_to_alarm=CPU_CREDIT_EVALUATION_PERIODS,
-                treat_missing_data="missing",
-                description=(
-                    f"Database CPU credit balance below {CPU_CREDIT_FLOOR} for "
-                    f"{CPU_CREDIT_EVALUATION_PERIODS * CPU_CREDIT_PERIOD_SECONDS // 60} minutes: "
-                    "the burstable class has spent what it earns; sustained CPU is now billed as "
-                    "surplus credits (unlimited mode) or throttled. Move to a larger or a "
-                    "non-burstable class."
-                ),
+                period=CPU_CREDIT_PERIOD_SECONDS,
             ),
         )
         if thresholds.burstable
