@@ -22,18 +22,17 @@ run it unattended and clean up after it:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
 from typing import Protocol
 
 from verify.local_port import answering
+from verify.processes import end_group, end_process
 from verify.report import STEP_TUNNEL, StepResult
 from verify.stack_outputs import BadInput, StackOutputs
 
@@ -77,7 +76,8 @@ def _wait_for_port(port: int, deadline: float, alive: subprocess.Popen[bytes] | 
             return True
         if alive is not None and alive.poll() is not None:
             return False
-        time.sleep(0.2)
+        # A refused loopback connection costs microseconds: poll often.
+        time.sleep(0.05)
     return False
 
 
@@ -173,25 +173,8 @@ class SshTunnel:
         if self._control.exists():
             self._control_command("exit")
         if self._pid is not None:
-            _end_process(self._pid)
+            end_process(self._pid)
             self._pid = None
-
-
-def _end_process(pid: int, grace: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL if it lingers; a process already gone is fine."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
 
 
 def _rewrite_forward(words: list[str], outputs: StackOutputs, local_port: int | None) -> int:
@@ -301,23 +284,7 @@ class SsmPortForward:
         if self._process is None:
             return
         # The whole group: aws may have exited and left its plugin running.
-        group = self._process.pid
-        _signal_group(group, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self._process.wait(5)
-        deadline = time.monotonic() + 5
-        while _signal_group(group, 0) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        _signal_group(group, signal.SIGKILL)
-        if self._process.poll() is None:
-            self._process.wait(5)
+        end_group(self._process.pid)
+        # Reaped, so no zombie of ours is left either.
+        self._process.wait(5)
         self._process = None
-
-
-def _signal_group(group: int, number: int) -> bool:
-    """Whether the group still had a member to signal."""
-    try:
-        os.killpg(group, number)
-    except ProcessLookupError:
-        return False
-    return True

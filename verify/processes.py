@@ -1,0 +1,101 @@
+"""Ending the processes a tunnel left, and telling when they are gone.
+
+"Gone" means exited, zombies included. The backgrounded (`-f`) ssh is not
+verify's child but init's, as is the Session Manager plugin once aws has
+exited, and the init of a container may reap only now and then, or never (a
+container started without --init): `kill(pid, 0)` succeeds on a zombie, so it
+alone would wait out the whole grace period for a process long gone. On Linux
+/proc/PID/stat says which state a process is in (proc(5)); elsewhere (macOS)
+kill is all there is, and the system's init reaps at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+# Linux's process table; macOS has none.
+_PROC = Path("/proc")
+
+# Processes end within milliseconds of being told to: poll often, as a
+# check costs a system call or two, rather than sleep a fixed time.
+_POLL = 0.01
+
+
+def end_process(pid: int, grace: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL if it lingers; a process already gone is fine."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not running(pid):
+            return
+        time.sleep(_POLL)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def end_group(group: int, grace: float = 5.0) -> None:
+    """SIGTERM to the whole group, then SIGKILL to what lingers."""
+    signal_group(group, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while group_running(group) and time.monotonic() < deadline:
+        time.sleep(_POLL)
+    signal_group(group, signal.SIGKILL)
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` has not exited yet."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    fields = _stat(pid)
+    if fields is None:
+        # Reaped in between, where there is a /proc; without one kill is all we know.
+        return not _PROC.is_dir()
+    return fields[0] != "Z"
+
+
+def group_running(group: int) -> bool:
+    """Whether a member of process group ``group`` has not exited yet."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if not _PROC.is_dir():
+        return True
+    for entry in _PROC.iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and fields[2] == str(group) and fields[0] != "Z":
+                return True
+    return False
+
+
+def signal_group(group: int, number: int) -> bool:
+    """Whether the group still had a member to signal."""
+    try:
+        os.killpg(group, number)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields after the command name (state, ppid, pgrp, ...),
+    or None when there is no such file. The name may hold spaces and
+    parentheses, so the fields start after the last ")"."""
+    try:
+        return (_PROC / str(pid) / "stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
