@@ -13,11 +13,13 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import RunStack
 from tests.verify.conftest import (
+    DIRECT_WAIT,
     VERIFY_TIMEOUT,
     Deployed,
     Operator,
@@ -127,9 +129,9 @@ def test_fails_when_the_database_does_not_enforce_tls(
 
 
 def test_ssm_mode_runs_the_printed_port_forward(
-    postgres: Deployed, verify_lab: Lab, run_stack: RunStack, operator: Operator
+    postgres: Deployed, prod_outputs: dict[str, Any], operator: Operator
 ) -> None:
-    outputs = stack_outputs(run_stack, verify_lab, "prod")
+    outputs = prod_outputs
     assert "sshTunnelCommand" not in outputs
     # prod keeps the master password in Secrets Manager, not in the stack.
     assert "dbMasterPassword" not in outputs
@@ -150,10 +152,10 @@ def test_ssm_mode_runs_the_printed_port_forward(
 
 
 def test_ssm_mode_without_the_aws_cli_fails_at_the_tunnel(
-    postgres: Deployed, verify_lab: Lab, run_stack: RunStack, operator: Operator
+    postgres: Deployed, prod_outputs: dict[str, Any], operator: Operator
 ) -> None:
     operator.aws = False
-    run = operator.verify(stack_outputs(run_stack, verify_lab, "prod"))
+    run = operator.verify(prod_outputs)
 
     assert run.code == 1
     assert " FAIL " in run.line(2) and "aws is not on PATH" in run.line(2)
@@ -192,7 +194,7 @@ def test_interrupt_closes_the_tunnel(
     hanging.chmod(0o755)
     process = subprocess.Popen(
         operator.lab.in_namespace(
-            operator.lab.client, [sys.executable, "-m", "verify", "--direct-wait", "2"]
+            operator.lab.client, [sys.executable, "-m", "verify", "--direct-wait", DIRECT_WAIT]
         ),
         cwd=operator.workdir,
         env=env,
