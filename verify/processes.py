@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # Linux's process table; macOS has none.
@@ -42,21 +43,19 @@ def end_process(pid: int, grace: float = 5.0) -> None:
 
 def end_group(group: int, grace: float = 5.0) -> None:
     """SIGTERM to the whole group, then SIGKILL to what lingers."""
-    signal_group(group, signal.SIGTERM)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while group_running(group) and time.monotonic() < deadline:
         time.sleep(_POLL)
-    signal_group(group, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
 
 
 def running(pid: int) -> bool:
     """Whether ``pid`` has not exited yet."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not _exists(os.kill, pid):
         return False
-    except PermissionError:
-        return True
     fields = _stat(pid)
     if fields is None:
         # Reaped in between, where there is a /proc; without one kill is all we know.
@@ -66,12 +65,8 @@ def running(pid: int) -> bool:
 
 def group_running(group: int) -> bool:
     """Whether a member of process group ``group`` has not exited yet."""
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
+    if not _exists(os.killpg, group):
         return False
-    except PermissionError:
-        return True
     if not _PROC.is_dir():
         return True
     for entry in _PROC.iterdir():
@@ -82,12 +77,15 @@ def group_running(group: int) -> bool:
     return False
 
 
-def signal_group(group: int, number: int) -> bool:
-    """Whether the group still had a member to signal."""
+def _exists(send: Callable[[int, int], None], target: int) -> bool:
+    """Whether signal 0 (no signal, only the check) reaches ``target``: a
+    zombie's pid still does; someone else's process exists too."""
     try:
-        os.killpg(group, number)
+        send(target, 0)
     except ProcessLookupError:
         return False
+    except PermissionError:
+        pass
     return True
 
 
