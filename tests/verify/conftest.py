@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from offline.runner import ProgramRun
 from offline.snapshot import SecretValue
 from tests.conftest import PROJECT_DIR, RunStack
 from tests.verify.fakes import fake_token, install_fakes
@@ -66,22 +67,30 @@ def verify_lab() -> Iterator[Lab]:
         pytest.fail(f"the lab did not start: {error}")
 
 
-def program_outputs(run_stack: RunStack, stack: str = "dev", **config: str) -> dict[str, Any]:
-    """What `pulumi stack output --json --show-secrets` would print for the
-    real program's stack (on the fake AWS world)."""
-    program = run_stack(stack, **config)
+def outputs_of(program: ProgramRun) -> dict[str, Any]:
+    """What `pulumi stack output --json --show-secrets` would print after this
+    run of the real program (on the fake AWS world); a new dict each time."""
     return {
         key: value.value if isinstance(value, SecretValue) else value
         for key, value in program.outputs.items()
     }
 
 
+def program_outputs(run_stack: RunStack, stack: str = "dev", **config: str) -> dict[str, Any]:
+    """The outputs of a new run of the real program for ``stack``."""
+    return outputs_of(run_stack(stack, **config))
+
+
 def stack_outputs(
     run_stack: RunStack, lab: Lab, stack: str = "dev", **config: str
 ) -> dict[str, Any]:
-    """The real program's outputs, moved to the lab: the database and the
-    bastion at the lab's addresses, the key the lab's sshd trusts."""
-    outputs = program_outputs(run_stack, stack, **config)
+    """The outputs of a new run of the real program, moved to the lab."""
+    return moved_to_lab(program_outputs(run_stack, stack, **config), lab)
+
+
+def moved_to_lab(outputs: dict[str, Any], lab: Lab) -> dict[str, Any]:
+    """``outputs`` (changed in place) with the database and the bastion at
+    the lab's addresses, and the key the lab's sshd trusts."""
     # ssm mode's bastion has no public address, so no bastionPublicDns output.
     fake_host, fake_bastion = outputs["dbHost"], outputs.get("bastionPublicDns")
     for key, value in outputs.items():
@@ -136,10 +145,10 @@ def mariadb(verify_lab: Lab, run_stack: RunStack) -> Deployed:
 
 
 @pytest.fixture(scope="session")
-def prod_outputs(verify_lab: Lab, run_stack: RunStack) -> dict[str, Any]:
+def prod_outputs(verify_lab: Lab, prod_run: ProgramRun) -> dict[str, Any]:
     """prod's outputs (accessMode ssm, the master password in Secrets
-    Manager), moved to the lab: one program run for the tests that read them."""
-    return stack_outputs(run_stack, verify_lab, "prod")
+    Manager), moved to the lab, from the session's one run of prod."""
+    return moved_to_lab(outputs_of(prod_run), verify_lab)
 
 
 @dataclass(frozen=True)

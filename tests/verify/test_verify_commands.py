@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from offline.runner import ProgramRun
 from tests.conftest import RunStack
-from tests.verify.conftest import program_outputs
+from tests.verify.conftest import outputs_of, program_outputs
 from verify.aws_cli import auth_token
 from verify.clients import Client, detect_flavour
 from verify.conninfo import format_conninfo, parse_conninfo
@@ -25,8 +26,8 @@ from verify.tunnel import SshTunnel, SsmPortForward
 
 
 @pytest.fixture(scope="module")
-def dev(run_stack: RunStack) -> dict[str, Any]:
-    return program_outputs(run_stack)
+def dev(dev_run: ProgramRun) -> dict[str, Any]:
+    return outputs_of(dev_run)
 
 
 def parsed(outputs: dict[str, Any], **changes: Any) -> StackOutputs:
@@ -90,8 +91,8 @@ def test_ssh_tunnel_with_the_users_own_key_names_none(run_stack: RunStack, tmp_p
     assert tunnel.command[-1] == shlex.split(own["sshTunnelCommand"])[-1]
 
 
-def test_ssm_forward_changes_only_the_local_port(run_stack: RunStack, tmp_path: Path) -> None:
-    prod = program_outputs(run_stack, "prod")
+def test_ssm_forward_changes_only_the_local_port(prod_run: ProgramRun, tmp_path: Path) -> None:
+    prod = outputs_of(prod_run)
     printed = shlex.split(prod["ssmPortForwardCommand"])
     assert SsmPortForward(parsed(prod), tmp_path, None).command == printed
     moved = SsmPortForward(parsed(prod), tmp_path, 25432)
@@ -190,7 +191,7 @@ def test_direct_probe_passes_when_the_name_does_not_resolve() -> None:
 
 
 def test_token_comes_from_the_printed_command_for_the_chosen_user(
-    run_stack: RunStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    dev: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """--iam-user changes only --username of the printed dbAuthTokenCommand."""
     bin_dir = tmp_path / "bin"
@@ -199,7 +200,7 @@ def test_token_comes_from_the_printed_command_for_the_chosen_user(
     echo.write_text('#!/bin/sh\necho "$@"\n')
     echo.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    outputs = parsed(program_outputs(run_stack))
+    outputs = parsed(dev)
     assert outputs.auth_token_command is not None
 
     answer = auth_token(outputs.auth_token_command, "unused", 1, "reporting", None, 10)

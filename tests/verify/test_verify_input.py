@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, RunStack
-from tests.verify.conftest import program_outputs
+from offline.runner import ProgramRun
+from tests.conftest import PROJECT_DIR
+from tests.verify.conftest import outputs_of
 
 
 def run_verify(stdin: str | int, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -35,8 +36,8 @@ def run_verify(stdin: str | int, *arguments: str) -> subprocess.CompletedProcess
 
 
 @pytest.fixture(scope="module")
-def dev_outputs(run_stack: RunStack) -> dict[str, Any]:
-    return program_outputs(run_stack)
+def dev_outputs(dev_run: ProgramRun) -> dict[str, Any]:
+    return outputs_of(dev_run)
 
 
 def assert_bad_input(finished: subprocess.CompletedProcess[str], *phrases: str) -> None:
