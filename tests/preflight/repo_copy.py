@@ -11,9 +11,12 @@ from tests.conftest import PROJECT_DIR
 
 
 def copy_repository(target: Path) -> Path:
-    """Every file git would commit (tracked, or new and not ignored), and the
-    set-up's virtualenv by link, so the copy's scripts need no install. In a
-    copy that is no git checkout itself, the files as they are, less caches."""
+    """Every file git would commit (tracked, or new and not ignored), and what
+    the set-up installed by link: the virtualenv, and ``.tools/`` where
+    ``scripts/uv.sh`` put the pinned uv (when none is on PATH), so the copy's
+    scripts need no install (without the link, its first set-up would fetch
+    uv from PyPI again, a second or more). In a copy that is no git checkout
+    itself, the files as they are, less caches."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=PROJECT_DIR,
@@ -29,11 +32,20 @@ def copy_repository(target: Path) -> Path:
     else:
         shutil.copytree(PROJECT_DIR, target, symlinks=True, ignore=_NOT_SOURCE)
     (target / ".venv").symlink_to((PROJECT_DIR / ".venv").resolve())
+    if (PROJECT_DIR / ".tools").is_dir():
+        (target / ".tools").symlink_to((PROJECT_DIR / ".tools").resolve())
     return target
 
 
 _NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", ".venv-*", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"
+    ".git",
+    ".venv",
+    ".venv-*",
+    ".tools",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
 )
 
 
