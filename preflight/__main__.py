@@ -44,7 +44,7 @@ from preflight.inputs import (
     choose_network,
     choose_policy_config,
 )
-from preflight.policy_config import PolicyConfigError
+from preflight.policy_config import PolicyConfigError, load_policy_config_file
 from preflight.style import Style
 
 if TYPE_CHECKING:
@@ -200,6 +200,12 @@ def _preflight(args: argparse.Namespace) -> int:
         choose_policy_config(given, pack_dir, args.stack)
         for given, pack_dir in zip(_paired_configs(args, pack_dirs), pack_dirs, strict=True)
     ]
+    # A file that is no JSON object of policy settings is refused now, before any pack
+    # boots or the program runs; only its checks against a pack's own policies (names,
+    # knobs) wait for that pack.
+    for policy_config in policy_configs:
+        if policy_config.path is not None:
+            load_policy_config_file(policy_config.path)
 
     packs: list[PolicyPackAnalyzer] = []
     try:

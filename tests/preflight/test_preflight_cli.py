@@ -162,6 +162,11 @@ BAD_INPUTS = [
         "({tmp}/broken.json):\n  validating policy config: (file): not valid JSON",
     ),
     (["dev", "--policy-pack-config", "{tmp}/binary.json"], "(file): not UTF-8 text"),
+    # read before the program runs: its error, not the program's
+    (
+        ["s", "--project-dir", "{tmp}/raises", "--policy-pack-config", "{tmp}/broken.json"],
+        "({tmp}/broken.json):\n  validating policy config: (file): not valid JSON",
+    ),
     (
         ["dev", "--policy-pack-config", "{tmp}/not-a-cidr.json"],
         "sg-ssh-bastion-only: allowedCidrs[0]: 'not-a-cidr' is not a network in CIDR form",
