@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,10 +25,48 @@ from tests.preflight.repo_copy import copy_repository, preflight_script
 BOOTSTRAP = PROJECT_DIR / "bootstrap"
 
 
-def test_dev_and_prod_stacks_pass(capsys: pytest.CaptureFixture[str]) -> None:
+@dataclass(frozen=True)
+class Done:
+    """What one in-process ``main(argv)`` returned and printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+Preflight = Callable[..., Done]
+
+
+@pytest.fixture(scope="module")
+def preflight() -> Preflight:
+    """``main(argv)`` in this process, its output captured, each command line
+    once per module: the tests that check different things about the same
+    run (``dev``, ``prod --json``...) share it instead of each repeating it."""
+    done: dict[tuple[str, ...], Done] = {}
+
+    def run(*argv: str) -> Done:
+        if argv not in done:
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(list(argv))
+            done[argv] = Done(code, out.getvalue(), err.getvalue())
+        return done[argv]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def dev_command() -> subprocess.CompletedProcess[str]:
+    """``python -m preflight dev``: the real command, in a process of its own."""
+    command = [sys.executable, "-m", "preflight", "dev"]
+    return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+
+
+def test_dev_and_prod_stacks_pass(preflight: Preflight) -> None:
     for stack in ("dev", "prod"):
-        assert main([stack]) == 0
-        out = capsys.readouterr().out
+        run = preflight(stack)
+        assert run.code == 0, run.err
+        out = run.out
         assert "Preflight passed: 0 mandatory" in out
         assert "bastiondb:database:Database" in out
         if stack == "dev":  # secrets are masked in the printed outputs
@@ -33,23 +75,25 @@ def test_dev_and_prod_stacks_pass(capsys: pytest.CaptureFixture[str]) -> None:
             assert not re.search(r"dbMasterPassword:", out) and "dbMasterSecretArn" in out
 
 
-def test_the_command_itself_prints_everything_before_it_exits() -> None:
-    # The real command ends with os._exit, past Python's own flushing.
-    command = [sys.executable, "-m", "preflight", "dev", "--json"]
-    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert result["exitCode"] == 0 and result["resources"] > 20
+def test_the_command_itself_prints_everything_before_it_exits(
+    dev_command: subprocess.CompletedProcess[str], preflight: Preflight
+) -> None:
+    # The real command ends with os._exit, past Python's own flushing: all that main()
+    # prints in-process, down to the verdict. (--json over the real command:
+    # test_a_users_own_stack_file_..., through scripts/preflight.sh.)
+    assert dev_command.returncode == 0, dev_command.stderr
+    assert dev_command.stdout == preflight("dev").out
+    assert dev_command.stdout.splitlines()[-1].startswith("Preflight passed: 0 mandatory")
 
-    bad = subprocess.run(
-        [*command, "-c", "dbPort=22"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-m", "preflight", "dev", "-c", "dbPort=22"]
+    bad = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert "dbPort" in bad.stderr and "Traceback" not in bad.stderr
 
 
-def test_calling_main_leaves_the_callers_garbage_collector_on() -> None:
-    assert main(["dev", "--json"]) == 0
+def test_calling_main_leaves_the_callers_garbage_collector_on(preflight: Preflight) -> None:
+    # main() has run in this process by now (here, or in a test before that shares it)
+    assert preflight("dev", "--json").code == 0
     assert gc.isenabled()
 
 
@@ -93,9 +137,10 @@ def test_a_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "no-such-policy" in capsys.readouterr().err
 
 
-def test_json_holds_every_violation(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["dev", "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+def test_json_holds_every_violation(preflight: Preflight) -> None:
+    run = preflight("dev", "--json")
+    assert run.code == 0, run.err
+    result = json.loads(run.out)
     assert result["mandatory"] == 0
     # dev leaves multi-AZ, deletion protection... off: advisory findings, all listed
     names = {v["policy"] for v in result["violations"]}
@@ -130,12 +175,11 @@ def test_a_malformed_config_override_exits_2(capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.parametrize("stack", stack_names(PROJECT_DIR))
-def test_every_stack_file_passes_its_preflight(
-    stack: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_every_stack_file_passes_its_preflight(stack: str, preflight: Preflight) -> None:
     """Discovered, not listed: a new Pulumi.<stack>.yaml is checked the day it is added."""
-    assert main([stack, "--json"]) == 0, capsys.readouterr()
-    assert json.loads(capsys.readouterr().out)["mandatory"] == 0
+    run = preflight(stack, "--json")
+    assert run.code == 0, run
+    assert json.loads(run.out)["mandatory"] == 0
 
 
 # --- every bad input: exit 2, a message naming the flag, file or key, no traceback ---------
@@ -258,29 +302,31 @@ def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
 # --- steady, readable output ------------------------------------------------------------
 
 
-def test_the_same_input_prints_the_same_bytes(capsys: pytest.CaptureFixture[str]) -> None:
-    runs = []
-    for _ in range(3):
-        assert main(["dev"]) == 0
-        runs.append(capsys.readouterr().out)
-    command = [sys.executable, "-m", "preflight", "dev"]
-    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
-    runs.append(done.stdout)
-    assert len(set(runs)) == 1
-    for _ in range(2):
-        assert main(["prod", "--json"]) == 0
-        runs.append(capsys.readouterr().out)
-    assert runs[-1] == runs[-2]
+def test_the_same_input_prints_the_same_bytes(
+    preflight: Preflight,
+    dev_command: subprocess.CompletedProcess[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The module's shared run (made earlier, or first in this process), another one
+    # now, and the command in a process of its own (another hash seed).
+    runs = [preflight("dev").out]
+    assert main(["dev"]) == 0
+    runs.append(capsys.readouterr().out)
+    runs.append(dev_command.stdout)
+    assert len(set(runs)) == 1 and "Preflight passed" in runs[0]
+    assert main(["prod", "--json"]) == 0
+    assert capsys.readouterr().out == preflight("prod", "--json").out
 
 
 @pytest.mark.parametrize(
     "argv", [["dev", "-c", 'sshAllowedCidrs=["198.51.100.0/24", "2001:db8::/32"]'], ["prod"]]
 )
 def test_the_plan_fits_100_columns_and_its_counts_agree(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+    argv: list[str], preflight: Preflight
 ) -> None:
-    assert main(argv) in (0, 1)
-    lines = capsys.readouterr().out.splitlines()
+    run = preflight(*argv)
+    assert run.code in (0, 1), run.err
+    lines = run.out.splitlines()
     assert max(len(line) for line in lines) <= 100
     total = next(int(line.split()[1]) for line in lines if line.endswith(" to create"))
     start = lines.index(next(line for line in lines if line.endswith(" to create"))) + 1
@@ -292,9 +338,10 @@ def test_the_plan_fits_100_columns_and_its_counts_agree(
     assert total == sum(per_type) and "pulumi:pulumi:Stack" in "\n".join(lines[start:])
 
 
-def test_inputs_are_aligned_under_their_resources_type(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["dev"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+def test_inputs_are_aligned_under_their_resources_type(preflight: Preflight) -> None:
+    run = preflight("dev")
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
     checked = 0
     for number, line in enumerate(lines):
         if line.startswith(" +   ") and ("aws:rds:Instance" in line or "aws:ec2:Instance" in line):
@@ -309,12 +356,13 @@ def test_inputs_are_aligned_under_their_resources_type(capsys: pytest.CaptureFix
 # --- the policy config: which one, and where to change it ---------------------------------
 
 
-def test_the_run_says_which_policy_config_it_used(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["dev"]) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"Policy config: \S*policies/config/dev\.json \(\d+ mandatory", out)
-    assert main(["dev", "--json"]) == 0
-    used = json.loads(capsys.readouterr().out)["policyConfig"]
+def test_the_run_says_which_policy_config_it_used(preflight: Preflight) -> None:
+    run = preflight("dev")
+    assert run.code == 0, run.err
+    assert re.search(r"Policy config: \S*policies/config/dev\.json \(\d+ mandatory", run.out)
+    run = preflight("dev", "--json")
+    assert run.code == 0, run.err
+    used = json.loads(run.out)["policyConfig"]
     assert used["file"].endswith("policies/config/dev.json")
     assert used["levels"]["rds-multi-az"] == "advisory"
 
@@ -370,34 +418,31 @@ def test_a_users_own_stack_file_with_a_captured_network_passes_from_another_fold
     write_capture(work / "network.json")
     (work / "components").mkdir()  # a folder of the user's that must not shadow ours
 
-    done = preflight_script(
-        repository, "team", "--network", "network.json", "--export", "plan.json", cwd=work
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Preflight passed: 0 mandatory" in done.stdout
-    assert "Network: your VPC, captured in network.json" in done.stdout
-    exported = json.loads((work / "plan.json").read_text())
-    assert exported["deployment"]["resources"][0]["urn"].startswith("urn:pulumi:team::")
-    assert not (repository / "plan.json").exists()
-
-    # --json over the script: stdout is the one document (the set-up writes elsewhere)
-    done = preflight_script(repository, "team", "--network", "network.json", "--json", cwd=work)
-    assert json.loads(done.stdout)["exitCode"] == 0
-    # a policy config of their own, named relative to their folder too
+    # Every path relative to their folder: the network, the export, a policy config of
+    # their own (one run: each script run costs most of a second)
     (work / "mine.json").write_text(json.dumps(policy))
     done = preflight_script(
         repository,
         "team",
-        "--network",
-        "network.json",
-        "--policy-pack-config",
-        "mine.json",
+        *("--network", "network.json", "--export", "plan.json"),
+        *("--policy-pack-config", "mine.json"),
         cwd=work,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Preflight passed: 0 mandatory" in done.stdout
+    assert "Network: your VPC, captured in network.json" in done.stdout
     assert "Policy config: mine.json (--policy-pack-config)" in done.stdout
+    exported = json.loads((work / "plan.json").read_text())
+    assert exported["deployment"]["resources"][0]["urn"].startswith("urn:pulumi:team::")
+    assert not (repository / "plan.json").exists()
 
-    # and without a capture, their VPC id (in their region) gets the lab's layout
+    # Without a capture, their VPC id (in their region) gets the lab's layout, and
+    # without --policy-pack-config their stack's own file in the repository applies
+    # (dev's would refuse their SSH network). --json over the script: stdout is the one
+    # document (the set-up writes elsewhere); with --network too, test_network_capture
+    # shows the document in-process.
     done = preflight_script(repository, "team", "--json", cwd=work)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["network"] is None
+    result = json.loads(done.stdout)
+    assert result["exitCode"] == 0 and result["network"] is None
+    assert result["policyConfig"]["file"] == str(repository / "policies/config/team.json")
