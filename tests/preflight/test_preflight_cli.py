@@ -246,8 +246,10 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.fixture
-def bad_files(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bad files and projects the cases name; only read, so made once for all."""
+    tmp_path = tmp_path_factory.mktemp("bad-inputs")
     (tmp_path / "empty.json").write_text("")
     (tmp_path / "broken.json").write_text('{"rds-multi-az": ')
     (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00")
