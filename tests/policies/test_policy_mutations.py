@@ -16,6 +16,7 @@ import yaml
 
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
 from tests.conftest import PROJECT_DIR
+from tests.policies.answer_reuse import AnswerReusingAnalyzer
 from tests.policies.cases import ENVIRONMENTS, PASSES, REMEDIATED, Mutation, UnknownCase
 from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES
 from tests.policies.program_stacks import (
@@ -70,11 +71,12 @@ def key(case: Case, env: str) -> str:
 @pytest.fixture(scope="module")
 def answers() -> Iterator[dict[str, Answer]]:
     """Every case in every environment, each analyzed by a pack started for
-    that stack with that stack's policy config, as the preflight runs it."""
+    that stack with that stack's policy config, as the preflight runs it
+    (resources a case left as they were answered once: see answer_reuse)."""
     found: dict[str, Answer] = {}
     cases: list[Case] = [*MUTATIONS, *UNKNOWN_CASES]
     for env in ENVIRONMENTS:
-        with PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack=env) as pack:
+        with AnswerReusingAnalyzer(PACK_DIR, project=PROJECT, stack=env) as pack:
             pack.configure_from(policy_config(env))
             for case in cases:
                 stack = case.base()

@@ -1,0 +1,52 @@
+"""The mutation suite's answer reuse changes nothing but the time: a sample of
+its cases, rewrites included, analyzed by a plain client and by the reusing
+one, gives the same reports."""
+
+from __future__ import annotations
+
+from preflight.analyzer import PolicyPackAnalyzer
+from tests.policies.answer_reuse import AnswerReusingAnalyzer
+from tests.policies.cases import REMEDIATED, Mutation, UnknownCase
+from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES
+from tests.policies.program_stacks import PACK_DIR, PROJECT, policy_config
+
+# Every twentieth case of each kind, and every rewrite: about fifteen analyses.
+SAMPLE: list[Mutation | UnknownCase] = [
+    *MUTATIONS[::20],
+    *UNKNOWN_CASES[::20],
+    *(m for m in MUTATIONS if REMEDIATED in (m.levels.dev, m.levels.prod)),
+]
+
+
+def test_reused_answers_give_the_reports_the_pack_gives() -> None:
+    # prod: the environment where most rules refuse.
+    env = "prod"
+    reports = []
+    for client in (PolicyPackAnalyzer, AnswerReusingAnalyzer):
+        with client(PACK_DIR, project=PROJECT, stack=env) as pack:
+            pack.configure_from(policy_config(env))
+            found = []
+            for case in SAMPLE:
+                stack = case.base()
+                case.apply(stack)
+                found.append(pack.analyze(stack.resources()))
+            reports.append(found)
+            if isinstance(pack, AnswerReusingAnalyzer):
+                assert pack.reused > 0
+    plain, reused = reports
+    assert any(report.remediations for report in plain)
+    assert any(report.violations for report in plain)
+    assert reused == plain
+
+
+def test_a_new_configuration_is_never_answered_from_the_old_one() -> None:
+    (case,) = (m for m in MUTATIONS if m.id == "ssh-from-other-network")
+    stack = case.base()
+    case.apply(stack)
+    with AnswerReusingAnalyzer(PACK_DIR, project=PROJECT, stack="dev") as pack:
+        pack.configure_from(policy_config("dev"))
+        refused = pack.analyze(stack.resources()).for_policy(case.rule)
+        config = policy_config("dev")
+        config[case.rule] = "disabled"
+        pack.configure_from(config)
+        assert refused and pack.analyze(stack.resources()).for_policy(case.rule) == ()
