@@ -3,6 +3,15 @@
 # checker, test suite. Arguments go to pytest (e.g. a test file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The real servers tests/verify runs verify against (skips itself without
+# root): on a fresh machine apt-get spends most of its time downloading, so it
+# runs beside the set-up and the linters rather than before them.
+servers_log=$(mktemp)
+trap 'rm -f "$servers_log"' EXIT
+bash scripts/test-servers.sh >"$servers_log" 2>&1 &
+servers=$!
+
 bash scripts/setup.sh --dev
 
 echo "== ruff"
@@ -12,8 +21,12 @@ echo "== mypy"
 # between runs too); a cold run takes about 7 s here.
 .venv/bin/mypy
 echo "== test servers"
-# The real servers tests/verify runs verify against (skips itself without root).
-bash scripts/test-servers.sh
+if ! wait "$servers"; then
+  cat "$servers_log"
+  echo "test-servers: failed" >&2
+  exit 1
+fi
+cat "$servers_log"
 echo "== pytest"
 # One worker per core (pytest-xdist), each taking whole modules (loadscope):
 # many suites build a module-scoped stack from a real program run, which
