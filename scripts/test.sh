@@ -32,5 +32,6 @@ echo "== pytest"
 # many suites build a module-scoped stack from a real program run, which
 # per-test scheduling would build on both workers. Measured here, one run
 # each at the same load: 144 s serial, 175 s per test, 165 s per file, 94 s
-# per module.
-.venv/bin/python -m pytest --numprocesses auto --dist loadscope "$@"
+# per module. The long modules go first, in the order tests/conftest.py's
+# LONG_MODULES gives, not xdist's own (most tests first).
+.venv/bin/python -m pytest --numprocesses auto --dist loadscope --no-loadscope-reorder "$@"

@@ -62,3 +62,23 @@ def dev_run(run_stack: RunStack) -> ProgramRun:
 @pytest.fixture(scope="session")
 def prod_run(run_stack: RunStack) -> ProgramRun:
     return run_stack("prod")
+
+
+# The modules that take many seconds each, longest first. pytest-xdist hands
+# whole modules to its workers in collection order (scripts/test.sh turns off
+# its own reordering, by number of tests, which put the one-test 20-second
+# module last): started first, the long ones run side by side and the short
+# ones fill in at the end, instead of one long module running alone while the
+# other worker idles.
+LONG_MODULES = (
+    "tests/verify/test_verify_real_servers.py",
+    "tests/preflight/test_new_environment.py",
+    "tests/preflight/test_preflight_cli.py",
+    "tests/policies/test_policy_mutations.py",
+    "tests/preflight/test_node_packs.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {PROJECT_DIR / module: place for place, module in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))
