@@ -4,13 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The real servers tests/verify runs verify against (skips itself without
-# root): on a fresh machine apt-get spends most of its time downloading, so it
-# runs beside the set-up and the linters rather than before them.
-servers_log=$(mktemp)
-trap 'rm -f "$servers_log"' EXIT
-bash scripts/test-servers.sh >"$servers_log" 2>&1 &
+# What the tests need from outside PyPI, made beside the set-up and the
+# linters rather than before them (on a fresh machine both mostly wait on
+# downloads and the disk): the real servers tests/verify runs verify against
+# (apt-get; skipped without root), and the Node test pack's dependencies
+# (npm ci, once per lockfile; skipped without node).
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+bash scripts/test-servers.sh >"$logs/test-servers" 2>&1 &
 servers=$!
+"${PYTHON:-python3}" -m tests.preflight.node_pack_install >"$logs/node-pack" 2>&1 &
+node_pack=$!
 
 bash scripts/setup.sh --dev
 
@@ -20,13 +24,16 @@ echo "== mypy"
 # Incremental: .mypy_cache keeps what did not change (the workflows keep it
 # between runs too); a cold run takes about 7 s here.
 .venv/bin/mypy
-echo "== test servers"
-if ! wait "$servers"; then
-  cat "$servers_log"
-  echo "test-servers: failed" >&2
-  exit 1
-fi
-cat "$servers_log"
+echo "== test servers and packages"
+for job in "test-servers:$servers" "node-pack:$node_pack"; do
+  name=${job%%:*}
+  if ! wait "${job##*:}"; then
+    cat "$logs/$name"
+    echo "$name: failed" >&2
+    exit 1
+  fi
+  cat "$logs/$name"
+done
 echo "== pytest"
 # One worker per core (pytest-xdist), each taking whole modules (loadscope):
 # many suites build a module-scoped stack from a real program run, which

@@ -6,26 +6,26 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from preflight.__main__ import main
 from tests.conftest import PROJECT_DIR
+from tests.preflight.node_pack_install import FILES as NODE_PACK_FILES
+from tests.preflight.node_pack_install import (
+    SOURCE,
+    InstallError,
+    installed_modules,
+    node_available,
+)
 
-NODE_PACK_SOURCE = Path(__file__).resolve().parent / "node_pack"
-# What the pack is made of; node_modules, if a developer installed one there, is not.
-NODE_PACK_FILES = ("package.json", "package-lock.json", "PulumiPolicy.yaml", "index.ts")
 NODE_PACK = "preflight-test-node-pack@v1.0.0"
 OUR_PACK = PROJECT_DIR / "policies"
 OUR_DEV_CONFIG = OUR_PACK / "config" / "dev.json"
-# npm ci from a warm cache takes a few seconds; a cold one downloads about 20 MB.
-NPM_CI_TIMEOUT_SECONDS = 300
 
 needs_node = pytest.mark.skipif(
-    shutil.which("node") is None or shutil.which("npm") is None,
+    not node_available(),
     reason="node and npm are not on PATH: Node.js packs cannot be installed or run here "
     "(install Node.js 20 or later with npm to run these tests)",
 )
@@ -34,31 +34,21 @@ needs_node = pytest.mark.skipif(
 def copy_node_pack(target: Path) -> Path:
     target.mkdir(parents=True)
     for name in NODE_PACK_FILES:
-        shutil.copy(NODE_PACK_SOURCE / name, target / name)
+        shutil.copy(SOURCE / name, target / name)
     return target
 
 
 @pytest.fixture(scope="module")
 def node_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The test pack, installed with `npm ci` from its committed lockfile into a
-    temporary copy (the source folder stays clean)."""
+    """The test pack in a temporary copy (the source folder stays clean), its
+    node_modules the ones `npm ci` installed from its committed lockfile
+    (node_pack_install: once per lockfile, usually in scripts/test.sh's
+    background)."""
     folder = copy_node_pack(tmp_path_factory.mktemp("packs") / "node-pack")
-    # The pack needs no install scripts; --prefer-offline uses npm's cache when it can.
-    command = ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"]
-    started = time.monotonic()
     try:
-        done = subprocess.run(
-            command,
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=NPM_CI_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"`npm ci` of the test pack took over {NPM_CI_TIMEOUT_SECONDS}s")
-    assert done.returncode == 0, f"`npm ci` failed:\n{done.stdout}\n{done.stderr}"
-    print(f"npm ci of the test pack: {time.monotonic() - started:.1f}s")
+        (folder / "node_modules").symlink_to(installed_modules(), target_is_directory=True)
+    except InstallError as error:
+        pytest.fail(str(error))
     return folder
 
 
