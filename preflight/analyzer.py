@@ -488,6 +488,16 @@ class PolicyPackAnalyzer:
     def analyze(self, snapshots: Iterable[ResourceSnapshot]) -> AnalysisReport:
         """What ``pulumi preview --policy-pack`` does with the pack: remediate
         and analyze every resource, then analyze the stack."""
+        ordered = list(snapshots)
+        report = self.analyze_resources(ordered)
+        return AnalysisReport(
+            (*report.violations, *self.analyze_stack(ordered)), report.remediations, report.packs
+        )
+
+    def analyze_resources(self, snapshots: Iterable[ResourceSnapshot]) -> AnalysisReport:
+        """The per-resource part of :meth:`analyze`, all that runs the pack's
+        resource policies and remediations: ``Remediate`` then ``Analyze``
+        for every resource, no ``AnalyzeStack``."""
         # The engine analyzes resources as they register, many at a time; here
         # every call is sent before any answer is awaited, so building requests,
         # the round trips and the pack's work overlap. Each resource's Analyze
@@ -517,7 +527,6 @@ class PolicyPackAnalyzer:
         violations: list[Violation] = []
         for snapshot, future in analyze_calls:
             violations.extend(self._violations(self._result("Analyze", future), snapshot.urn))
-        violations.extend(self.analyze_stack(ordered))
         info = self.info()
         return AnalysisReport(
             tuple(violations), tuple(remediations), (f"{info.name}@v{info.version}",)

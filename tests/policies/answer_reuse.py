@@ -4,9 +4,10 @@ The mutation suite changes one or two resources of the compliant stack per
 case, and analyzes the whole stack each time, as the preview does. Every other
 resource's ``Remediate`` and ``Analyze`` request is then byte for byte one the
 pack has already answered under the same configuration, and a resource policy
-sees nothing but its request: the answer can only be the same. Reusing it cuts
-the suite from about 45 s to under 15 s here. ``AnalyzeStack`` is always sent,
-since every stack differs; so is every request after a ``Configure``.
+sees nothing but its request: the answer can only be the same. Reusing it
+leaves a case the one or two calls its change made new, of about a hundred.
+``AnalyzeStack`` is always sent, since every stack differs; so is every
+request after a ``Configure``.
 (``test_answer_reuse.py`` shows the reports are the same with and without.)
 """
 
