@@ -5,6 +5,8 @@
 #   bash scripts/setup.sh         the program, the policy pack and the offline
 #                                 preflight (what `pulumi preview` runs on too)
 #   bash scripts/setup.sh --dev   the same plus the checks (pytest, ruff, mypy)
+#   --no-bytecode                 leaves out the last step, the bytecode
+#                                 (scripts/test.sh's first call)
 #
 # Needs only Python 3.11+ and PyPI: scripts/uv.sh runs the uv on PATH, or
 # else installs a pinned uv from PyPI the first time. Cheap when nothing
@@ -13,11 +15,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=0
-case "${1:-}" in
-  "") ;;
-  --dev) dev=1 ;;
-  *) echo "usage: bash scripts/setup.sh [--dev]" >&2; exit 2 ;;
-esac
+bytecode=1
+for argument in "$@"; do
+  case "$argument" in
+    --dev) dev=1 ;;
+    # The environment only: scripts/test.sh writes the bytecode (a second,
+    # plain run) while mypy, which reads no bytecode, checks on the other core.
+    --no-bytecode) bytecode=0 ;;
+    *) echo "usage: bash scripts/setup.sh [--dev] [--no-bytecode]" >&2; exit 2 ;;
+  esac
+done
 
 python="${PYTHON:-python3}"
 if ! command -v "$python" >/dev/null 2>&1; then
@@ -44,6 +51,9 @@ fi
 # pulumi_aws services the code never uses (about 230 of 240: 15 s instead of
 # 3), nor the checks' tools (scripts/compile_bytecode.py says why); on every
 # core, and again only when the installed distributions change.
+if [ "$bytecode" = 0 ]; then
+  exit 0
+fi
 installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
   # The AWS services the program and the bootstrap project use (aws.ec2.X...).
