@@ -66,16 +66,16 @@ def prod_run(run_stack: RunStack) -> ProgramRun:
 
 # The modules that take many seconds each, longest first. pytest-xdist hands
 # whole modules to its workers in collection order (scripts/test.sh turns off
-# its own reordering, by number of tests, which put the one-test 20-second
-# module last): started first, the long ones run side by side and the short
-# ones fill in at the end, instead of one long module running alone while the
-# other worker idles.
+# its own reordering, by number of tests, which put the one-test
+# new-environment module and the real-server tests last): started first, the
+# long ones run side by side and the short ones fill in at the end, instead of
+# one long module running alone while the other worker idles.
 LONG_MODULES = (
     "tests/verify/test_verify_real_servers.py",
-    "tests/preflight/test_new_environment.py",
     "tests/preflight/test_preflight_cli.py",
     "tests/policies/test_policy_mutations.py",
     "tests/preflight/test_node_packs.py",
+    "tests/preflight/test_new_environment.py",
 )
 
 
