@@ -66,6 +66,11 @@ if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
   echo "$installed" > .venv/.bytecode-for
 fi
 
-# Compile the project's own modules too. Cheap when nothing changed; a stale
-# file is never used, since Python checks each one against its source.
-.venv/bin/python -m compileall -q __main__.py aws_facts components settings offline preflight policies bootstrap
+# Compile the project's own modules too (with the checks, the tests' too: each
+# pytest worker imports them all). Cheap when nothing changed; a stale file is
+# never used, since Python checks each one against its source.
+own=(__main__.py aws_facts components settings offline preflight policies bootstrap verify)
+if [ "$dev" = 1 ]; then
+  own+=(tests)
+fi
+.venv/bin/python -m compileall -q "${own[@]}"
