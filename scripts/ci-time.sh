@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# How long CI takes: clones the committed HEAD into a temporary folder and runs
+# `bash .ci/run` there as CI does (CI=true), with uv's, pip's and npm's caches
+# off, and prints the time to pytest's start (set-up, linters, test packages),
+# pytest's own time and the total against the 60 s goal. Not a test: it prints
+# figures; it exits with .ci/run's code. The clone is removed afterwards.
+# Usage: scripts/ci-time.sh [--runs N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=1
+case "${1:-}" in
+  "") ;;
+  --runs) runs=${2:?--runs needs a number} ;;
+  *) echo "usage: bash scripts/ci-time.sh [--runs N]" >&2; exit 2 ;;
+esac
+case "$runs" in
+  '' | *[!0-9]* | 0) echo "ci-time: --runs must be a whole number above 0, not '$runs'" >&2; exit 2 ;;
+esac
+
+GOAL_SECONDS=60
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+status=0
+for run in $(seq "$runs"); do
+  rm -rf "$work/clone" "$work/npm-cache"
+  git clone --quiet "$PWD" "$work/clone"
+  started=$(date +%s.%N)
+  # Each line of output with the seconds since the start, to find pytest's.
+  (
+    cd "$work/clone"
+    code=0
+    CI=true UV_NO_CACHE=1 PIP_NO_CACHE_DIR=1 npm_config_cache="$work/npm-cache" \
+      bash .ci/run 2>&1 || code=$?
+    echo "$code" >"$work/code"
+  ) | while IFS= read -r line; do
+    printf '%s %s\n' "$(date +%s.%N)" "$line"
+  done >"$work/log"
+  code=$(cat "$work/code")
+  ended=$(date +%s.%N)
+  pytest_at=$(awk '$2 == "==" && $3 == "pytest" { print $1; exit }' "$work/log")
+  python3 - "$run" "$code" "$started" "${pytest_at:-$ended}" "$ended" "$GOAL_SECONDS" <<'EOF'
+import sys
+run, code, started, pytest_at, ended, goal = sys.argv[1:]
+started, pytest_at, ended = float(started), float(pytest_at), float(ended)
+total = ended - started
+verdict = "PASS" if total <= float(goal) and code == "0" else "MISS"
+print(
+    f"run {run}: exit {code}; before pytest {pytest_at - started:.1f} s, "
+    f"pytest {ended - pytest_at:.1f} s, total {total:.1f} s "
+    f"(goal {goal} s: {verdict})"
+)
+EOF
+  if [ "$code" != 0 ]; then
+    tail -n 30 "$work/log" | cut -d' ' -f2-
+    status=$code
+  fi
+done
+exit "$status"
