@@ -120,22 +120,29 @@ def to_value(node: yaml.Node, on_secure: Callable[[], Any] | None = None) -> Any
     ``on_secure`` supplies what stands for an encrypted ``{secure: …}`` value
     (kept as that mapping when it is None).
     """
-    try:
-        return _to_value(node, on_secure)
-    except RecursionError:
-        # `&a [*a]`: YAML anchors can make a list that holds itself; JSON cannot.
-        raise UnreadableValue(
-            "a value refers to itself through an anchor (&) and alias (*)"
-        ) from None
+    return _to_value(node, on_secure, set())
 
 
-def _to_value(node: yaml.Node, on_secure: Callable[[], Any] | None) -> Any:
+def _to_value(node: yaml.Node, on_secure: Callable[[], Any] | None, within: set[int]) -> Any:
     if on_secure is not None and is_secure(node):
         return on_secure()
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_value(item, on_secure) for item in node.value]
-    if isinstance(node, yaml.MappingNode):
-        return {scalar_text(key): _to_value(value, on_secure) for key, value in node.value}
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+        # `&a [*a]`: YAML anchors can make a list that holds itself; JSON
+        # cannot. Found by the nodes being read (not by recursing until
+        # Python's stack runs out, which also breaks whatever else happens to
+        # run at that depth, such as finalizers).
+        if id(node) in within:
+            raise UnreadableValue("a value refers to itself through an anchor (&) and alias (*)")
+        within.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [_to_value(item, on_secure, within) for item in node.value]
+            return {
+                scalar_text(key): _to_value(value, on_secure, within)
+                for key, value in node.value
+            }
+        finally:
+            within.discard(id(node))
     if node.tag == PLAIN:
         return plain_scalar(node.value)
     if node.tag == _NULL_TAG:

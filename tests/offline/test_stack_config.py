@@ -122,6 +122,7 @@ def test_a_boolean_written_as_yes_is_refused_as_the_cli_refuses_it(tmp_path: Pat
             "demo:label: a list or mapping is used as a key",
         ),
         ("config:\n  demo:names: &loop [*loop]\n", "demo:names: a value refers to itself"),
+        ("config:\n  demo:tags: &loop {a: [*loop]}\n", "demo:tags: a value refers to itself"),
     ],
 )
 def test_a_malformed_stack_file_is_refused_by_name(
@@ -133,6 +134,11 @@ def test_a_malformed_stack_file_is_refused_by_name(
     assert "Pulumi.dev.yaml" in message and expected in message
     if "config:" in expected:
         assert "must be a mapping of keys to values" in message
+
+
+def test_a_value_used_twice_through_an_alias_is_no_loop(tmp_path: Path) -> None:
+    read = values(tmp_path, "config:\n  demo:names: [&x [1, 2], *x]\n")
+    assert json.loads(read["demo:names"]) == [[1, 2], [1, 2]]
 
 
 def test_a_malformed_project_config_block_is_refused_by_name(tmp_path: Path) -> None:
