@@ -64,7 +64,7 @@ def prod_run(run_stack: RunStack) -> ProgramRun:
     return run_stack("prod")
 
 
-# The modules that take many seconds each, longest first. pytest-xdist hands
+# The modules that take many seconds each, mostly longest first. pytest-xdist hands
 # whole modules to its workers in collection order (scripts/test.sh turns off
 # its own reordering, by number of tests, which put the one-test
 # new-environment module and the real-server tests last): started first, the
@@ -74,8 +74,10 @@ LONG_MODULES = (
     "tests/verify/test_verify_real_servers.py",
     "tests/preflight/test_preflight_cli.py",
     "tests/policies/test_policy_mutations.py",
-    "tests/preflight/test_node_packs.py",
     "tests/preflight/test_new_environment.py",
+    # Last of them: its npm ci may still be running in scripts/test.sh's
+    # background when pytest starts.
+    "tests/preflight/test_node_packs.py",
 )
 
 

@@ -4,9 +4,9 @@
 disk's). It goes to `.tools/node-pack-<lockfile digest>/`, made once and
 reused while the lockfile stays the same; the tests' own copies of the pack
 link its node_modules. scripts/test.sh starts it in the background beside
-the set-up and the linters (`python3 -m tests.preflight.node_pack_install`),
-so the tests find it made; a lock keeps a test from running a second `npm
-ci` while that one is still at work. Standard library only: it runs before
+the set-up, the linters and pytest (`python3 -m
+tests.preflight.node_pack_install`); a lock makes a test that needs it wait
+for that install instead of running a second `npm ci`. Standard library only: it runs before
 the virtualenv exists.
 """
 
