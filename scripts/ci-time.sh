@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # How long CI takes: clones the committed HEAD into a temporary folder and runs
-# `bash .ci/run` there as CI does (CI=true), with uv's, pip's and npm's caches
-# off, and prints the time to pytest's start (set-up, linters, test packages),
-# pytest's own time and the total against the 60 s goal. Not a test: it prints
-# figures; it exits with .ci/run's code. The clone is removed afterwards.
-# Usage: scripts/ci-time.sh [--runs N]
+# `bash .ci/run` there as CI does (CI=true), and prints the time to pytest's
+# start (set-up, linters, test servers), pytest's own time and the total
+# against the 60 s goal. --caches-off also turns uv's, pip's and npm's
+# download caches off, as on a machine that never installed these packages.
+# Not a test: it prints figures; it exits with .ci/run's code. The clones are
+# removed afterwards.
+# Usage: scripts/ci-time.sh [--runs N] [--caches-off]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=1
-case "${1:-}" in
-  "") ;;
-  --runs) runs=${2:?--runs needs a number} ;;
-  *) echo "usage: bash scripts/ci-time.sh [--runs N]" >&2; exit 2 ;;
-esac
+caches=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs)
+      runs=${2:-}
+      [ $# -gt 1 ] && shift
+      ;;
+    --caches-off) caches=(UV_NO_CACHE=1 PIP_NO_CACHE_DIR=1) ;;
+    *) echo "usage: bash scripts/ci-time.sh [--runs N] [--caches-off]" >&2; exit 2 ;;
+  esac
+  shift
+done
 case "$runs" in
   '' | *[!0-9]* | 0) echo "ci-time: --runs must be a whole number above 0, not '$runs'" >&2; exit 2 ;;
 esac
@@ -34,8 +43,10 @@ for run in $(seq "$runs"); do
   (
     cd "$work/clone"
     code=0
-    CI=true UV_NO_CACHE=1 PIP_NO_CACHE_DIR=1 npm_config_cache="$work/npm-cache" \
-      bash .ci/run 2>&1 || code=$?
+    if [ ${#caches[@]} -gt 0 ]; then
+      export "${caches[@]}" npm_config_cache="$work/npm-cache"
+    fi
+    CI=true bash .ci/run 2>&1 || code=$?
     echo "$code" >"$work/code"
   ) | while IFS= read -r line; do
     printf '%s %s\n' "$(date +%s.%N)" "$line"
@@ -43,7 +54,7 @@ for run in $(seq "$runs"); do
   code=$(cat "$work/code")
   ended=$(date +%s.%N)
   pytest_at=$(awk '$2 == "==" && $3 == "pytest" { print $1; exit }' "$work/log")
-  python3 - "$run" "$code" "$started" "${pytest_at:-$ended}" "$ended" "$GOAL_SECONDS" <<'EOF'
+  python3 - "$run${caches:+ (caches off)}" "$code" "$started" "${pytest_at:-$ended}" "$ended" "$GOAL_SECONDS" <<'EOF'
 import sys
 run, code, started, pytest_at, ended, goal = sys.argv[1:]
 started, pytest_at, ended = float(started), float(pytest_at), float(ended)
