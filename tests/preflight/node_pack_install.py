@@ -38,6 +38,14 @@ def node_available() -> bool:
     return shutil.which("node") is not None and shutil.which("npm") is not None
 
 
+def copy_pack(target: Path) -> Path:
+    """The pack's own files (no node_modules) in a new folder ``target``."""
+    target.mkdir(parents=True)
+    for name in FILES:
+        shutil.copy(SOURCE / name, target / name)
+    return target
+
+
 def install_folder() -> Path:
     digest = hashlib.sha256((SOURCE / "package-lock.json").read_bytes()).hexdigest()[:16]
     return TOOLS / f"node-pack-{digest}"
@@ -59,9 +67,7 @@ def installed_modules() -> Path:
 def _install(folder: Path) -> None:
     # A half-made folder (an interrupted run) is started over.
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for name in FILES:
-        shutil.copy(SOURCE / name, folder / name)
+    copy_pack(folder)
     started = time.monotonic()
     try:
         finished = subprocess.run(

@@ -12,10 +12,9 @@ import pytest
 
 from preflight.__main__ import main
 from tests.conftest import PROJECT_DIR
-from tests.preflight.node_pack_install import FILES as NODE_PACK_FILES
 from tests.preflight.node_pack_install import (
-    SOURCE,
     InstallError,
+    copy_pack,
     installed_modules,
     node_available,
 )
@@ -31,20 +30,13 @@ needs_node = pytest.mark.skipif(
 )
 
 
-def copy_node_pack(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in NODE_PACK_FILES:
-        shutil.copy(SOURCE / name, target / name)
-    return target
-
-
 @pytest.fixture(scope="module")
 def node_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The test pack in a temporary copy (the source folder stays clean), its
     node_modules the ones `npm ci` installed from its committed lockfile
     (node_pack_install: once per lockfile, usually in scripts/test.sh's
     background)."""
-    folder = copy_node_pack(tmp_path_factory.mktemp("packs") / "node-pack")
+    folder = copy_pack(tmp_path_factory.mktemp("packs") / "node-pack")
     try:
         (folder / "node_modules").symlink_to(installed_modules(), target_is_directory=True)
     except InstallError as error:
@@ -169,7 +161,7 @@ def test_a_node_pack_that_does_not_compile_exits_2_with_the_compiler_message(
 def test_a_node_pack_without_node_modules_exits_2_saying_what_to_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = copy_node_pack(tmp_path / "not-installed")
+    folder = copy_pack(tmp_path / "not-installed")
     assert main(["dev", "--policy-pack", str(folder)]) == 2
     err = capsys.readouterr().err
     assert f"--policy-pack {folder}: the pack's dependencies are not installed" in err
