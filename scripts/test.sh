@@ -12,6 +12,14 @@ cd "$(dirname "$0")/.."
 # tests that need them wait for themselves.
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+# Waits for background job $1, shows what it printed (in $logs/$2), returns
+# its exit code.
+finished() {
+  local code=0
+  wait "$1" || code=$?
+  cat "$logs/$2"
+  return "$code"
+}
 bash scripts/test-servers.sh >"$logs/test-servers" 2>&1 &
 servers=$!
 
@@ -32,12 +40,7 @@ echo "== ruff"
 mypy=$!
 bash scripts/setup.sh --dev
 echo "== test servers"
-if ! wait "$servers"; then
-  cat "$logs/test-servers"
-  echo "test-servers: failed" >&2
-  exit 1
-fi
-cat "$logs/test-servers"
+finished "$servers" test-servers || { echo "test-servers: failed" >&2; exit 1; }
 echo "== pytest"
 # One worker per core (pytest-xdist), each taking whole modules (loadscope):
 # many suites build a module-scoped stack from a real program run, which
@@ -51,9 +54,7 @@ status=0
 # Not waited for before pytest: the Node pack's tests wait for it themselves
 # (node_pack_install's lock), and run late in the schedule.
 echo "== node test pack"
-wait "$node_pack" || status=1
-cat "$logs/node-pack"
+finished "$node_pack" node-pack || status=1
 echo "== mypy"
-wait "$mypy" || status=1
-cat "$logs/mypy"
+finished "$mypy" mypy || status=1
 exit "$status"
