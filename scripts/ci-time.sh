@@ -4,8 +4,10 @@
 # start (set-up, linters, test servers), pytest's own time and the total
 # against the 60 s goal. --caches-off also turns uv's, pip's and npm's
 # download caches off, as on a machine that never installed these packages.
-# Not a test: it prints figures; it exits with .ci/run's code. The clones are
-# removed afterwards.
+# Not a test: it prints figures, and the CPU the machine spent meanwhile; it
+# exits with .ci/run's code. The clones are removed at the end: for about 5
+# minutes after, making files costs more (see below), so a second measurement
+# waits that long.
 # Usage: scripts/ci-time.sh [--runs N] [--caches-off]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +44,10 @@ for run in $(seq "$runs"); do
   sync
   sleep 5
   git clone --quiet "$PWD" "$clone"
+  # The machine's CPU counters (/proc/stat: user, nice, system, idle, iowait,
+  # irq, softirq, steal), to tell a run that did more work from one that got
+  # less of the CPU (another guest's "steal", or waiting on the disk).
+  cpu_before=$(head -n 1 /proc/stat)
   started=$(date +%s.%N)
   # Each line of output with the seconds since the start, to find pytest's.
   (
@@ -57,10 +63,13 @@ for run in $(seq "$runs"); do
   done >"$work/log"
   code=$(cat "$work/code")
   ended=$(date +%s.%N)
+  cpu_after=$(head -n 1 /proc/stat)
   pytest_at=$(awk '$2 == "==" && $3 == "pytest" { print $1; exit }' "$work/log")
-  python3 - "$run${caches:+ (caches off)}" "$code" "$started" "${pytest_at:-$ended}" "$ended" "$GOAL_SECONDS" <<'EOF'
+  python3 - "$run${caches:+ (caches off)}" "$code" "$started" "${pytest_at:-$ended}" "$ended" \
+    "$GOAL_SECONDS" "$cpu_before" "$cpu_after" <<'EOF'
+import os
 import sys
-run, code, started, pytest_at, ended, goal = sys.argv[1:]
+run, code, started, pytest_at, ended, goal, cpu_before, cpu_after = sys.argv[1:]
 started, pytest_at, ended = float(started), float(pytest_at), float(ended)
 total = ended - started
 verdict = "PASS" if total <= float(goal) and code == "0" else "MISS"
@@ -68,6 +77,16 @@ print(
     f"run {run}: exit {code}; before pytest {pytest_at - started:.1f} s, "
     f"pytest {ended - pytest_at:.1f} s, total {total:.1f} s "
     f"(goal {goal} s: {verdict})"
+)
+ticks = os.sysconf("SC_CLK_TCK")
+used = [
+    (int(after) - int(before)) / ticks
+    for before, after in zip(cpu_before.split()[1:9], cpu_after.split()[1:9], strict=True)
+]
+user, nice, system, idle, iowait, _, _, steal = used
+print(
+    f"  CPU: {user + nice + system:.1f} s busy, {idle:.1f} s idle, "
+    f"{iowait:.1f} s waiting on the disk, {steal:.1f} s stolen"
 )
 EOF
   if [ "$code" != 0 ]; then
