@@ -36,6 +36,7 @@ What the data says and does not say (found by reading cfn-lint's generators):
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import sys
@@ -182,17 +183,32 @@ def offered_entries(universe: set[str], priced: set[str]) -> list[str]:
 
 
 def _cfn_lint_root() -> tuple[Path, str, list[str]]:
-    try:
-        from importlib.metadata import version
+    """cfn-lint's folder, release and region list, without starting the linter.
 
-        # cfn-lint ships no type information.
-        import cfnlint  # type: ignore[import-untyped]
-        from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]
-    except ImportError as error:
-        raise SystemExit(
-            f"cfn-lint is not installed ({error}); run: bash scripts/setup.sh"
-        ) from None
-    return Path(cfnlint.__file__).parent, version("cfn-lint"), list(REGIONS)
+    ``import cfnlint`` loads the whole linter (sympy and networkx among it):
+    about 3 s where no bytecode is written, as in CI. The extract reads only
+    data files, and the region table of ``cfnlint/helpers.py``, a module of
+    standard-library code (and ``regex``), so that one module is run on its own.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    spec = importlib.util.find_spec("cfnlint")
+    try:
+        release = version("cfn-lint")
+    except PackageNotFoundError:
+        spec = None
+    if spec is None or spec.origin is None:
+        raise SystemExit("cfn-lint is not installed; run: bash scripts/setup.sh")
+    root = Path(spec.origin).parent
+    helpers_spec = importlib.util.spec_from_file_location("_cfn_lint_helpers", root / "helpers.py")
+    if helpers_spec is None or helpers_spec.loader is None:
+        raise SourceFormatError(f"cfn-lint {release} has no cfnlint/helpers.py")
+    helpers = importlib.util.module_from_spec(helpers_spec)
+    helpers_spec.loader.exec_module(helpers)
+    regions = getattr(helpers, "REGIONS", None)
+    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+        raise SourceFormatError(f"cfn-lint {release}'s cfnlint/helpers.py has no REGIONS list")
+    return root, release, list(regions)
 
 
 def build_extract() -> dict[str, Any]:
