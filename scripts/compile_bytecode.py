@@ -44,12 +44,23 @@ def top_level_paths(site: Path, names: set[str]) -> set[Path]:
     return paths
 
 
+# Packages the runtime groups install that no module of the program, the pack,
+# the preflight or their libraries imports (checked with grep across
+# site-packages): debugpy, which pulumi requires for `--attach-debugger`, and
+# setuptools, which pulumi-policy requires. About 460 modules: 4.1-4.9 s of the
+# step's CPU before, 3.1-3.4 s after. (setuptools' _distutils_hack, which its .pth
+# file loads at every start, is still compiled.)
+NEVER_IMPORTED = frozenset({"debugpy", "setuptools"})
+
+
 def main() -> int:
     site, services = Path(sys.argv[1]), sys.argv[2]
     names = wanted_names(sys.stdin.read().splitlines())
     skip = re.compile(rf"/pulumi_aws/(?!(config|{services})/)[a-z0-9_]+/")
     ok = True
     for path in sorted(top_level_paths(site, names)):
+        if path.name in NEVER_IMPORTED:
+            continue
         if path.is_dir():
             ok &= bool(compileall.compile_dir(path, quiet=1, rx=skip, workers=0))
         elif path.suffix == ".py":
