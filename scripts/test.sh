@@ -32,7 +32,7 @@ node_pack=$!
 
 echo "== ruff"
 .venv/bin/ruff check .
-# mypy (a cold run takes about 7 s here, on one core; .mypy_cache keeps what
+# mypy (a cold run takes about 5 s here, on one core; .mypy_cache keeps what
 # did not change, and the workflows keep it between runs) reads no bytecode
 # and no test needs it: it checks while the set-up writes the bytecode and
 # while pytest runs, and its verdict is printed, and counted, at the end.
