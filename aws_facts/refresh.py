@@ -186,9 +186,10 @@ def _cfn_lint_root() -> tuple[Path, str, list[str]]:
     """cfn-lint's folder, release and region list, without starting the linter.
 
     ``import cfnlint`` loads the whole linter (sympy and networkx among it):
-    about 3 s where no bytecode is written, as in CI. The extract reads only
-    data files, and the region table of ``cfnlint/helpers.py``, a module of
-    standard-library code (and ``regex``), so that one module is run on its own.
+    about 3 s where no bytecode is written, as on this machine. The extract
+    reads only data files, and the region table of ``cfnlint/helpers.py``, a
+    module of standard-library code (and ``regex``), so that one module is run
+    on its own.
     """
     from importlib.metadata import PackageNotFoundError, version
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,6 +69,39 @@ def test_a_change_of_shape_in_cfn_lint_data_is_reported_not_raised(
     monkeypatch.setattr(refresh, "build_extract", changed_shape)
     assert refresh.main(["--check"]) == 2
     assert "review aws_facts/refresh.py" in capsys.readouterr().err
+
+
+def test_a_missing_cfn_lint_names_the_set_up_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> Any:
+        return None if name == "cfnlint" else real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with pytest.raises(SystemExit, match=r"cfn-lint is not installed; run: bash scripts/setup.sh"):
+        refresh.main(["--check"])
+
+
+def test_a_cfn_lint_without_its_region_table_is_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # cfn-lint's own folder, but a helpers.py that no longer defines REGIONS
+    fake = tmp_path / "cfnlint"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "helpers.py").write_text("AVAILABILITY_ZONES = {}\n")
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> Any:
+        if name == "cfnlint":
+            return importlib.util.spec_from_file_location("cfnlint", fake / "__init__.py")
+        return real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    assert refresh.main(["--check"]) == 2
+    err = capsys.readouterr().err
+    assert "cfnlint/helpers.py has no REGIONS list" in err
+    assert "review aws_facts/refresh.py" in err and "Traceback" not in err
 
 
 def test_a_version_key_cfn_lint_never_wrote_is_refused() -> None:
