@@ -28,28 +28,28 @@ _POLL = 0.01
 
 def end_process(pid: int, grace: float = 5.0) -> None:
     """SIGTERM, then SIGKILL if it lingers; a process already gone is fine."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if not running(pid):
-            return
-        time.sleep(_POLL)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    _end(os.kill, pid, running, grace)
 
 
 def end_group(group: int, grace: float = 5.0) -> None:
     """SIGTERM to the whole group, then SIGKILL to what lingers."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signal.SIGTERM)
+    _end(os.killpg, group, group_running, grace)
+
+
+def _end(
+    send: Callable[[int, int], None], target: int, alive: Callable[[int], bool], grace: float
+) -> None:
+    try:
+        send(target, signal.SIGTERM)
+    except ProcessLookupError:
+        return
     deadline = time.monotonic() + grace
-    while group_running(group) and time.monotonic() < deadline:
+    while alive(target):
+        if time.monotonic() >= deadline:
+            with contextlib.suppress(ProcessLookupError):
+                send(target, signal.SIGKILL)
+            return
         time.sleep(_POLL)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signal.SIGKILL)
 
 
 def running(pid: int) -> bool:
