@@ -24,9 +24,9 @@ bash scripts/test-servers.sh >"$logs/test-servers" 2>&1 &
 servers=$!
 
 bash scripts/setup.sh --dev --no-bytecode
-# Only once uv has written the environment: npm's 8,000 files and uv's
-# (pulumi_aws alone is 3,400) written at the same time slowed both, and uv's
-# are on the way to pytest.
+# After uv has written the environment, whose files are on the way to
+# pytest; started before it instead, the whole run took as long (measured on
+# a settled disk: see scripts/ci-time.sh).
 "${PYTHON:-python3}" -m tests.preflight.node_pack_install >"$logs/node-pack" 2>&1 &
 node_pack=$!
 
