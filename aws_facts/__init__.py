@@ -38,6 +38,7 @@ __all__ = [
     "end_of_standard_support",
     "engine_versions",
     "has_offerings",
+    "instance_class_memory_gib",
     "latest_engine_version",
     "major_of",
     "major_versions",
@@ -194,6 +195,37 @@ def ec2_families() -> tuple[str, ...]:
     return tuple(_extract()["ec2"]["families"])
 
 
+def _vcpus_of_size(size: str) -> int | None:
+    # EC2 and RDS name sizes by vCPUs outside the burstable types: large has 2,
+    # xlarge 4, Nxlarge 4N (documented.json, instance_class_memory).
+    if size == "large":
+        return 2
+    multiple, _, rest = size.partition("xlarge")
+    if rest or not (multiple == "" or (multiple.isdigit() and not multiple.startswith("0"))):
+        return None
+    return 4 * int(multiple or "1")
+
+
+def instance_class_memory_gib(instance_class: str) -> int | None:
+    """The class's memory in GiB per the RDS hardware table, or None if not known.
+
+    Derived from its type's memory per vCPU, or its size for burstable types
+    (documented.json, instance_class_memory); None for a type or size the
+    derivation does not cover, such as a type newer than that entry.
+    """
+    class_type, _, size = instance_class.rpartition(".")
+    rule = _documented()["instance_class_memory"]
+    burstable = rule["burstable_gib_by_size"]
+    if class_type in burstable["types"]:
+        gib: int | None = burstable["sizes"].get(size)
+        return gib
+    per_vcpu: int | None = rule["gib_per_vcpu"].get(class_type)
+    vcpus = _vcpus_of_size(size)
+    if per_vcpu is None or vcpus is None:
+        return None
+    return per_vcpu * vcpus
+
+
 def performance_insights_supported(engine: str, instance_class: str) -> bool:
     """Whether RDS offers Performance Insights on this engine and class.
 
@@ -255,6 +287,7 @@ def citations() -> dict[str, str]:
         "performance_insights": documented["performance_insights"]["unsupported_instance_classes"],
         "performance_insights_retention": documented["performance_insights"]["retention_days"],
         "database_insights": documented["database_insights"],
+        "instance_class_memory": documented["instance_class_memory"],
     }
     for engine in ENGINES:
         pages[f"end_of_standard_support:{engine}"] = documented["end_of_standard_support"][engine]

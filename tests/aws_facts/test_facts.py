@@ -209,3 +209,18 @@ def test_reading_facts_loads_only_the_standard_library() -> None:
         if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "aws_facts"
     ]
     assert not foreign, f"aws_facts pulled in {foreign}"
+
+
+def test_the_class_listing_is_what_the_settings_accept() -> None:
+    from aws_facts.list_classes import command_for, listing
+
+    lines = listing("postgres", "16", "us-east-1")
+    listed = {
+        f"{line.split(':')[0]}.{size}"
+        for line in lines
+        for size in line.split(": ", 1)[1].split(" (")[0].split(", ")
+    }
+    assert listed == aws_facts.orderable_instance_classes("postgres", "16", "us-east-1")
+    assert "db.r6i: large, xlarge, 2xlarge" in "\n".join(lines)
+    assert any(line.startswith("db.m9g:") and "memory not known" in line for line in lines)
+    assert command_for("mysql", "8.4", None) == "python -m aws_facts.list_classes mysql 8.4"
