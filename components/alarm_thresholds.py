@@ -3,6 +3,11 @@
 Nothing here talks to Pulumi: the monitoring component calls these with plain
 values from the settings, so every number an alarm carries can be checked in a
 unit test and seen in a preview.
+
+Two lines need the instance class's memory (settings/instance_classes.py): the
+freeable-memory alarm's and, unless ``max_connections`` is set explicitly, the
+connections alarm's. Where the memory is not known they are None, and the
+alarm is left out (components/monitoring/alarms.py says which and how to size it).
 """
 
 from __future__ import annotations
@@ -43,16 +48,21 @@ def _check_engine(engine: str) -> Engine:
     raise ValueError(f"unsupported engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
 
-def default_max_connections(engine: str, instance_class: str) -> int:
-    """The engine's default ``max_connections`` on this class (RDS's formula)."""
+def default_max_connections(engine: str, instance_class: str) -> int | None:
+    """The engine's default ``max_connections`` on this class (RDS's formula);
+    None when the class's memory is not known."""
+    checked = _check_engine(engine)
     memory = instance_classes.estimated_db_instance_class_memory(instance_class)
-    if _check_engine(engine) == "postgres":
+    if memory is None:
+        return None
+    if checked == "postgres":
         return min(memory // POSTGRES_BYTES_PER_CONNECTION, POSTGRES_MAX_CONNECTIONS_CAP)
     return memory // MYSQL_BYTES_PER_CONNECTION
 
 
-def max_connections(engine: str, instance_class: str, override: int | None) -> int:
-    """The limit the server really enforces: the parameter group's value if it sets one."""
+def max_connections(engine: str, instance_class: str, override: int | None) -> int | None:
+    """The limit the server really enforces: the parameter group's value if it sets one,
+    else the engine's formula (None when the class's memory is not known)."""
     if override is not None:
         if override < 1:
             raise ValueError(f"max_connections override must be positive, got {override}")
@@ -69,9 +79,15 @@ def connections_threshold(limit: int, percent: float) -> int:
     return math.floor(limit * percent / 100)
 
 
-def freeable_memory_threshold_bytes(instance_class: str, percent: float) -> int:
-    """Alarm when freeable memory falls below ``percent`` of the class's memory."""
-    return int(instance_classes.memory_bytes(instance_class) * percent / 100)
+def freeable_memory_threshold_bytes(
+    instance_class: str, percent: float, explicit_mib: int | None = None
+) -> int | None:
+    """Alarm when freeable memory falls below ``explicit_mib`` if given, else below
+    ``percent`` of the class's memory; None when neither is known."""
+    if explicit_mib is not None:
+        return explicit_mib * instance_classes.MIB
+    memory = instance_classes.memory_bytes(instance_class)
+    return None if memory is None else int(memory * percent / 100)
 
 
 def storage_autoscaling_enabled(allocated_gib: int, max_allocated_gib: int | None) -> bool:
@@ -119,19 +135,25 @@ def latency_threshold_seconds(milliseconds: int) -> float:
 
 @dataclass(frozen=True)
 class DatabaseThresholds:
-    """Every database alarm's line, in the metric's own unit."""
+    """Every database alarm's line, in the metric's own unit.
+
+    None for a line that needs the class's memory when it is not known: that
+    alarm is left out.
+    """
 
     cpu_percent: float
-    freeable_memory_bytes: int
+    freeable_memory_bytes: int | None
     free_storage_bytes: int
     # The limit the connections alarm is measured against, and the alarm line
-    max_connections: int
-    connections: int
+    max_connections: int | None
+    connections: int | None
     read_latency_seconds: float
     write_latency_seconds: float
     storage_autoscaling: bool
     # A T class runs on CPU credits (settings/instance_classes.py)
     burstable: bool = False
+    # The class the lines were sized for, named when one is left out
+    instance_class: str = ""
 
 
 def database_thresholds(
@@ -147,17 +169,20 @@ def database_thresholds(
     return DatabaseThresholds(
         cpu_percent=settings.cpu_percent,
         freeable_memory_bytes=freeable_memory_threshold_bytes(
-            instance_class, settings.freeable_memory_percent
+            instance_class, settings.freeable_memory_percent, settings.freeable_memory_mib
         ),
         free_storage_bytes=free_storage_threshold_bytes(
             allocated_storage_gib, max_allocated_storage_gib, settings.free_storage_percent
         ),
         max_connections=limit,
-        connections=connections_threshold(limit, settings.connections_percent),
+        connections=(
+            None if limit is None else connections_threshold(limit, settings.connections_percent)
+        ),
         read_latency_seconds=latency_threshold_seconds(settings.read_latency_ms),
         write_latency_seconds=latency_threshold_seconds(settings.write_latency_ms),
         storage_autoscaling=storage_autoscaling_enabled(
             allocated_storage_gib, max_allocated_storage_gib
         ),
         burstable=instance_classes.spec(instance_class).burstable,
+        instance_class=instance_class,
     )

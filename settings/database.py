@@ -9,10 +9,12 @@ support) come from :mod:`aws_facts`.
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from typing import Literal, cast
 
 import aws_facts
+from aws_facts.list_classes import command_for
 from settings import validate, windows
 from settings.credentials import parse_password_mode, parse_rotation_days
 from settings.database_keys import parse_database_keys
@@ -20,7 +22,6 @@ from settings.engine_version import resolve_engine_version
 from settings.engines import ENGINES, EngineSpec
 from settings.errors import ConfigError
 from settings.iam_auth import parse_iam_username
-from settings.instance_classes import ALLOWED_INSTANCE_CLASSES
 from settings.model import DatabaseSettings
 from settings.reader import ConfigReader
 from settings.reserved_names import is_reserved_username, rds_reserved_usernames, reserved_words
@@ -188,25 +189,48 @@ def parse_database(
     )
 
 
+# A suggestion only for what reads like a typo of an offered class
+# ("db.m5.larg", "m5.large"), not for any other real class that is not offered.
+CLASS_SUGGESTION_CUTOFF = 0.85
+
+
 def _instance_class(reader: ConfigReader, engine: EngineSpec, major: str, region: str) -> str:
+    """Any class RDS offers for the engine's major version in the region.
+
+    The alarms do not limit the choice: a class whose memory the product does
+    not know still deploys, without the alarms sized from memory (the
+    monitoring component says which and how to size them). Regions the facts
+    carry no offerings for (the isolated partitions) are checked against the
+    version's classes alone.
+    """
     key = reader.full_key("dbInstanceClass")
     value = reader.string("dbInstanceClass") or ""
-    # The product sizes its alarms from the hardware table, so a class must be in
-    # it as well as orderable: RDS would take it, the alarms would be guesses.
-    # Regions the facts carry no offerings for (the isolated partitions) are
-    # checked against the version's classes alone.
-    orderable = aws_facts.orderable_instance_classes(
-        engine.name, major, region if aws_facts.has_offerings(region) else None
+    scope = region if aws_facts.has_offerings(region) else None
+    offered = aws_facts.orderable_instance_classes(engine.name, major, scope)
+    if value in offered:
+        return value
+    where = f" in {scope}" if scope else ""
+    raise ConfigError(
+        key,
+        value,
+        f"a class RDS offers for {engine.name} {major}{where}{_class_hint(value, offered)} "
+        f"(list them: {command_for(engine.name, major, scope)})",
     )
-    usable = sorted(ALLOWED_INSTANCE_CLASSES & orderable)
-    if value not in usable:
-        raise ConfigError(
-            key,
-            value,
-            f"a class RDS offers for {engine.name} {major} in {region} and the product "
-            "sizes alarms for: " + ", ".join(usable),
-        )
-    return value
+
+
+def _class_hint(value: str, offered: frozenset[str]) -> str:
+    """What follows "a class RDS offers for ...": that RDS has this class but not
+    here, or the offered class a typo most likely meant, or nothing."""
+    if any(
+        value in aws_facts.orderable_instance_classes(engine, major)
+        for engine in aws_facts.ENGINES
+        for major in aws_facts.major_versions(engine)
+    ):
+        return "; RDS does not offer it there"
+    if not value.startswith("db.") and f"db.{value}" in offered:
+        return f": did you mean 'db.{value}'?"
+    close = difflib.get_close_matches(value, sorted(offered), n=1, cutoff=CLASS_SUGGESTION_CUTOFF)
+    return f": did you mean '{close[0]}'?" if close else ""
 
 
 def _storage(reader: ConfigReader) -> tuple[int, int | None]:

@@ -1,110 +1,53 @@
-"""The RDS instance classes the product allows, with the hardware each one has.
+"""What a DB instance class gives the database: its memory, and whether it bursts.
 
-This table is the single source of truth for two jobs: the settings loader
-uses :data:`ALLOWED_INSTANCE_CLASSES` as the allow-list for ``dbInstanceClass``,
-and the monitoring component sizes its alarms from :func:`memory_bytes`
-(freeable memory, the engines' default ``max_connections``).
-
-Figures are from the Amazon RDS User Guide, "Hardware specifications for DB
-instance classes" (Concepts.DBInstanceClass.Summary). Within each family every
-size step doubles both vCPUs and memory; the burstable families keep 2 vCPUs
-up to ``large``.
+Which classes are accepted is RDS's answer, not this module's: the settings
+accept any class RDS offers for the engine, version and region
+(:func:`aws_facts.orderable_instance_classes`). This module only knows the
+hardware the alarms are sized from. Memory comes from :func:`aws_facts.instance_class_memory_gib`
+(the RDS hardware table, as a per-type derivation kept in aws_facts/data/documented.json);
+a class it does not cover has memory ``None``, and the monitoring component then
+leaves out the alarms that need it and says how to size them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
+
+import aws_facts
 
 GIB = 1024**3
 MIB = 1024**2
 
+# RDS's burstable performance classes are the db.t types ("DB instance class
+# types", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html).
+BURSTABLE_PREFIX = "db.t"
+
 
 @dataclass(frozen=True)
 class InstanceClassSpec:
-    """What one RDS DB instance class gives the database."""
+    """What one RDS DB instance class gives the database, as far as it is known."""
 
-    vcpus: int
-    memory_gib: int
+    # None when the hardware table's derivation does not cover the class
+    memory_gib: int | None
     # T classes run on CPU credits: sustained CPU above their baseline costs money
     # (unlimited mode) rather than being throttled.
     burstable: bool
 
     @property
-    def memory_bytes(self) -> int:
-        return self.memory_gib * GIB
-
-
-def _family(
-    family: str, sizes: tuple[tuple[str, int, int], ...], *, burstable: bool
-) -> dict[str, InstanceClassSpec]:
-    return {
-        f"db.{family}.{size}": InstanceClassSpec(vcpus, memory_gib, burstable)
-        for size, vcpus, memory_gib in sizes
-    }
-
-
-_BURSTABLE_SIZES = (
-    ("micro", 2, 1),
-    ("small", 2, 2),
-    ("medium", 2, 4),
-    ("large", 2, 8),
-    ("xlarge", 4, 16),
-    ("2xlarge", 8, 32),
-)
-_GENERAL_PURPOSE_SIZES = (
-    ("large", 2, 8),
-    ("xlarge", 4, 16),
-    ("2xlarge", 8, 32),
-    ("4xlarge", 16, 64),
-)
-_MEMORY_OPTIMIZED_SIZES = (
-    ("large", 2, 16),
-    ("xlarge", 4, 32),
-    ("2xlarge", 8, 64),
-    ("4xlarge", 16, 128),
-)
-
-INSTANCE_CLASSES: MappingProxyType[str, InstanceClassSpec] = MappingProxyType(
-    {
-        **_family("t3", _BURSTABLE_SIZES, burstable=True),
-        **_family("t4g", _BURSTABLE_SIZES, burstable=True),
-        **_family("m6g", _GENERAL_PURPOSE_SIZES, burstable=False),
-        **_family("m7g", _GENERAL_PURPOSE_SIZES, burstable=False),
-        **_family("m6i", _GENERAL_PURPOSE_SIZES, burstable=False),
-        **_family("r6g", _MEMORY_OPTIMIZED_SIZES, burstable=False),
-        **_family("r7g", _MEMORY_OPTIMIZED_SIZES, burstable=False),
-    }
-)
-
-ALLOWED_INSTANCE_CLASSES: frozenset[str] = frozenset(INSTANCE_CLASSES)
-
-
-class UnknownInstanceClassError(ValueError):
-    """An instance class outside the product's table (settings should have refused it)."""
-
-    def __init__(self, instance_class: str) -> None:
-        self.instance_class = instance_class
-        super().__init__(
-            f"unknown RDS instance class {instance_class!r}; allowed: "
-            + ", ".join(sorted(ALLOWED_INSTANCE_CLASSES))
-        )
+    def memory_bytes(self) -> int | None:
+        return None if self.memory_gib is None else self.memory_gib * GIB
 
 
 def spec(instance_class: str) -> InstanceClassSpec:
-    try:
-        return INSTANCE_CLASSES[instance_class]
-    except KeyError:
-        raise UnknownInstanceClassError(instance_class) from None
+    return InstanceClassSpec(
+        memory_gib=aws_facts.instance_class_memory_gib(instance_class),
+        burstable=instance_class.startswith(BURSTABLE_PREFIX),
+    )
 
 
-def memory_bytes(instance_class: str) -> int:
-    """The class's memory in bytes (GiB * 1024^3), as the hardware table states it."""
+def memory_bytes(instance_class: str) -> int | None:
+    """The class's memory in bytes (GiB * 1024^3) as the hardware table states it, or None."""
     return spec(instance_class).memory_bytes
-
-
-def vcpus(instance_class: str) -> int:
-    return spec(instance_class).vcpus
 
 
 # RDS parameter formulas use DBInstanceClassMemory, which is the class memory
@@ -121,7 +64,12 @@ OS_RESERVE_FIXED_BYTES = 256 * MIB
 OS_RESERVE_FRACTION = 0.03
 
 
-def estimated_db_instance_class_memory(instance_class: str) -> int:
-    """A slightly conservative estimate of RDS's ``DBInstanceClassMemory`` in bytes."""
+def db_instance_class_memory_estimate(total_bytes: int) -> int:
+    """A slightly conservative estimate of ``DBInstanceClassMemory`` for a class of this memory."""
+    return int(total_bytes - OS_RESERVE_FIXED_BYTES - OS_RESERVE_FRACTION * total_bytes)
+
+
+def estimated_db_instance_class_memory(instance_class: str) -> int | None:
+    """The estimate of RDS's ``DBInstanceClassMemory`` in bytes; None if the memory is unknown."""
     total = memory_bytes(instance_class)
-    return int(total - OS_RESERVE_FIXED_BYTES - OS_RESERVE_FRACTION * total)
+    return None if total is None else db_instance_class_memory_estimate(total)

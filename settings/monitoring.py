@@ -8,6 +8,9 @@ Keys (all optional; their defaults, the same for every profile, are the ones
 - ``alarmCpuPercent``: database CPU above this share is an alarm.
 - ``alarmFreeableMemoryPercent``: freeable memory below this share of the
   instance class's memory is an alarm.
+- ``alarmFreeableMemoryMib``: freeable memory below this many MiB is an alarm,
+  instead of the share above; 0 (the default) sizes it from the class's memory.
+  It is how a class whose memory the product does not know gets the alarm.
 - ``alarmFreeStoragePercent``: free storage below this share of the allocated
   storage is an alarm (halved when storage autoscaling is on).
 - ``alarmConnectionsPercent``: connections above this share of
@@ -52,6 +55,8 @@ class MonitoringSettings:
     # Consecutive one-minute periods that must all breach before a database alarm
     # fires (the memory alarm watches three times as long, see the component)
     evaluation_periods: int
+    # An explicit freeable-memory line in MiB; None sizes it from the class's memory
+    freeable_memory_mib: int | None = None
 
 
 # Defaults are Pulumi.yaml's (AWS's recommended alarms: CPU > 90 % for 5 of 5
@@ -69,6 +74,9 @@ EMAIL_REQUIRED = frozenset({"prod"})
 # day; the memory alarm uses three times this many one-minute periods.
 MAX_EVALUATION_PERIODS = 60
 MAX_LATENCY_MS = 10_000
+# The most memory any RDS class has: 4 TiB (db.x2iedn.32xlarge, RDS hardware
+# table, aws_facts/data/documented.json); a line above it could never clear.
+MAX_FREEABLE_MEMORY_MIB = 4 * 1024 * 1024
 
 # Deliberately narrower than RFC 5322: the addresses SNS and real mail servers
 # accept (dot-atom local part, a dotted host name with an alphabetic TLD).
@@ -105,7 +113,26 @@ def parse_monitoring(reader: ConfigReader, environment: str) -> MonitoringSettin
         evaluation_periods=_whole(
             reader, "alarmEvaluationPeriods", 1, MAX_EVALUATION_PERIODS, "one-minute periods"
         ),
+        freeable_memory_mib=_freeable_memory_mib(reader),
     )
+
+
+def _freeable_memory_mib(reader: ConfigReader) -> int | None:
+    key = "alarmFreeableMemoryMib"
+    raw = reader.string(key)
+    if raw is None or raw == "0":
+        return None
+    accepted = (
+        f"0 (size it from the class's memory) or a whole number of MiB from 1 to "
+        f"{MAX_FREEABLE_MEMORY_MIB}"
+    )
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(reader.full_key(key), raw, accepted) from None
+    if not 1 <= value <= MAX_FREEABLE_MEMORY_MIB:
+        raise ConfigError(reader.full_key(key), raw, accepted)
+    return value
 
 
 def _percent(reader: ConfigReader, key: str) -> float:

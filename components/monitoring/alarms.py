@@ -18,6 +18,10 @@ Missing data is decided per alarm (``treat_missing_data``):
   cannot be reached.
 * The bastion's CPU alarm uses ``missing``: a stopped bastion uses no CPU, and
   the status-check alarm already reports that it is down.
+
+An alarm whose line needs the class's memory, when that is not known, is left
+out rather than set to a guess; :func:`left_out_alarms` says which and which key
+sizes it, and the component shows that as a warning at every preview and update.
 """
 
 from __future__ import annotations
@@ -99,10 +103,40 @@ def _pct(value: float) -> str:
     return f"{value:g} %"
 
 
+# The policy pack's database-alarms rule asks for these metrics' alarms, so a
+# warning about a left-out one says the pack will report it too.
+_PACK_NOTE = "Until then the policy pack's database-alarms rule reports it as missing."
+
+
+def left_out_alarms(thresholds: DatabaseThresholds) -> tuple[str, ...]:
+    """Why each alarm :func:`plan_alarms` leaves out is missing, and how to add it."""
+    notes: list[str] = []
+    unknown = (
+        f"bastion-db does not know the memory of {thresholds.instance_class} "
+        "(aws_facts/data/documented.json, instance_class_memory)"
+    )
+    if thresholds.freeable_memory_bytes is None:
+        notes.append(
+            "Alarm 'db-freeable-memory' (FreeableMemory) is left out: "
+            f"{unknown}, so bastion-db:alarmFreeableMemoryPercent has nothing to take a share "
+            "of. Set bastion-db:alarmFreeableMemoryMib to the line in MiB (e.g. 25 % of the "
+            "class's memory in the RDS hardware table) to add it. " + _PACK_NOTE
+        )
+    if thresholds.connections is None:
+        notes.append(
+            "Alarm 'db-connections' (DatabaseConnections) is left out: the engine's default "
+            f"max_connections follows from memory and {unknown}. Set bastion-db:dbMaxConnections "
+            "(max_connections in the parameter group) to add it at "
+            "bastion-db:alarmConnectionsPercent of that. " + _PACK_NOTE
+        )
+    return tuple(notes)
+
+
 def plan_alarms(
     thresholds: DatabaseThresholds, settings: MonitoringSettings
 ) -> tuple[AlarmPlan, ...]:
-    """Every alarm of the stack, database first, in a stable order."""
+    """Every alarm of the stack, database first, in a stable order; those whose
+    line is not known are left out (:func:`left_out_alarms`)."""
     periods = settings.evaluation_periods
     memory_periods = periods * MEMORY_WINDOW_FACTOR
     window = f"{periods} consecutive one-minute periods"
@@ -164,6 +198,37 @@ def plan_alarms(
         if thresholds.burstable
         else ()
     )
+    memory = (
+        (
+            database(
+                "db-freeable-memory",
+                "FreeableMemory",
+                "LessThanThreshold",
+                thresholds.freeable_memory_bytes,
+                f"Database freeable memory below {_gib(thresholds.freeable_memory_bytes)} for "
+                f"{memory_periods} consecutive one-minute periods: the working set no longer "
+                "fits; expect swapping and slow queries.",
+                evaluation_periods=memory_periods,
+            ),
+        )
+        if thresholds.freeable_memory_bytes is not None
+        else ()
+    )
+    connections = (
+        (
+            database(
+                "db-connections",
+                "DatabaseConnections",
+                "GreaterThanThreshold",
+                thresholds.connections,
+                f"Database connections above {thresholds.connections} (of max_connections "
+                f"{thresholds.max_connections}) for {window}: new clients will soon be refused; "
+                "look for connection leaks or add pooling.",
+            ),
+        )
+        if thresholds.connections is not None
+        else ()
+    )
     return (
         database(
             "db-cpu",
@@ -175,16 +240,7 @@ def plan_alarms(
             "notifies when the database stops reporting (stopped, failed or deleted).",
             notify_on_insufficient_data=True,
         ),
-        database(
-            "db-freeable-memory",
-            "FreeableMemory",
-            "LessThanThreshold",
-            thresholds.freeable_memory_bytes,
-            f"Database freeable memory below {_gib(thresholds.freeable_memory_bytes)} for "
-            f"{memory_periods} consecutive one-minute periods: the working set no longer "
-            "fits; expect swapping and slow queries.",
-            evaluation_periods=memory_periods,
-        ),
+        *memory,
         database(
             "db-free-storage",
             "FreeStorageSpace",
@@ -194,15 +250,7 @@ def plan_alarms(
             "a full volume stops all writes." + storage_note,
             statistic="Minimum",
         ),
-        database(
-            "db-connections",
-            "DatabaseConnections",
-            "GreaterThanThreshold",
-            thresholds.connections,
-            f"Database connections above {thresholds.connections} (of max_connections "
-            f"{thresholds.max_connections}) for {window}: new clients will soon be refused; "
-            "look for connection leaks or add pooling.",
-        ),
+        *connections,
         database(
             "db-read-latency",
             "ReadLatency",

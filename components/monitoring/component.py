@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alarm_thresholds import database_thresholds
-from components.monitoring.alarms import Target, plan_alarms
+from components.monitoring.alarms import Target, left_out_alarms, plan_alarms
 from components.monitoring.dashboard import dashboard_body, dashboard_url, physical_name_for
 from components.monitoring.key_policy import alarm_key_policy
 from settings.model import DatabaseSettings
@@ -88,6 +88,10 @@ class DatabaseMonitoring(pulumi.ComponentResource):
             settings=args.settings,
         )
         self.plans = plan_alarms(self.thresholds, args.settings)
+        # A warning, not an error: the class is one RDS offers, and every other
+        # alarm still protects the database. Shown at every preview and update.
+        for note in left_out_alarms(self.thresholds):
+            pulumi.log.warn(note, resource=self)
 
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         key = aws.kms.Key(

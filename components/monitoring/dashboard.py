@@ -54,6 +54,10 @@ def dashboard_body(
     def line(label: str, value: float) -> dict[str, Any]:
         return {"label": label, "value": value}
 
+    def known_lines(*pairs: tuple[str, float | None]) -> list[dict[str, Any]]:
+        # A line that needs the class's memory is None when that is not known.
+        return [line(label, value) for label, value in pairs if value is not None]
+
     def graph(
         title: str,
         metrics: list[list[Any]],
@@ -83,12 +87,12 @@ def dashboard_body(
         graph(
             "Database connections",
             [metric(db, "DatabaseConnections", "connections")],
-            [line("max_connections", t.max_connections), line("alarm", t.connections)],
+            known_lines(("max_connections", t.max_connections), ("alarm", t.connections)),
         ),
         graph(
             "Database freeable memory (bytes)",
             [metric(db, "FreeableMemory", "freeable memory")],
-            [line("alarm", t.freeable_memory_bytes)],
+            known_lines(("alarm", t.freeable_memory_bytes)),
         ),
         graph(
             "Database free storage (bytes)",

@@ -163,17 +163,14 @@ def test_database_thresholds_per_class_engine_and_profile(
     expected: DatabaseThresholds,
 ) -> None:
     settings = DEFAULTS[profile]
-    assert (
-        database_thresholds(
-            engine=engine,
-            instance_class=instance_class,
-            allocated_storage_gib=storage,
-            max_allocated_storage_gib=max_storage,
-            max_connections_override=override,
-            settings=settings,
-        )
-        == expected
-    )
+    assert database_thresholds(
+        engine=engine,
+        instance_class=instance_class,
+        allocated_storage_gib=storage,
+        max_allocated_storage_gib=max_storage,
+        max_connections_override=override,
+        settings=settings,
+    ) == replace(expected, instance_class=instance_class)
 
 
 def test_configured_percentages_drive_the_lines() -> None:
@@ -197,6 +194,54 @@ def test_configured_percentages_drive_the_lines() -> None:
     assert thresholds.cpu_percent == 75
     assert thresholds.freeable_memory_bytes == 8 * GIB
     assert thresholds.free_storage_bytes == 10 * GIB
+    assert thresholds.max_connections is not None
     assert thresholds.connections == thresholds.max_connections // 2
     assert thresholds.read_latency_seconds == pytest.approx(0.005)
     assert thresholds.write_latency_seconds == pytest.approx(0.04)
+
+
+@pytest.mark.parametrize(
+    ("engine", "instance_class", "memory_line", "limit"),
+    [
+        # The classes the old hand table refused; 25 % of 8 / 16 / 8 GiB
+        ("postgres", "db.m5.large", 2 * GIB, 846),
+        ("postgres", "db.r6i.large", 4 * GIB, 1720),
+        ("mysql", "db.m7i.large", 2 * GIB, 640),
+    ],
+)
+def test_classes_outside_the_old_table_get_sized_alarms(
+    engine: str, instance_class: str, memory_line: int, limit: int
+) -> None:
+    thresholds = database_thresholds(
+        engine=engine,
+        instance_class=instance_class,
+        allocated_storage_gib=100,
+        max_allocated_storage_gib=None,
+        max_connections_override=None,
+        settings=DEFAULTS["prod"],
+    )
+    assert thresholds.freeable_memory_bytes == memory_line
+    assert thresholds.max_connections == limit
+    assert thresholds.connections == connections_threshold(limit, 90)
+
+
+def test_unknown_memory_leaves_the_memory_lines_unset_unless_given_explicitly() -> None:
+    def lines(override: int | None, mib: int | None) -> tuple[int | None, int | None]:
+        thresholds = database_thresholds(
+            engine="postgres",
+            instance_class="db.m9g.large",
+            allocated_storage_gib=100,
+            max_allocated_storage_gib=None,
+            max_connections_override=override,
+            settings=replace(DEFAULTS["prod"], freeable_memory_mib=mib),
+        )
+        return thresholds.freeable_memory_bytes, thresholds.connections
+
+    assert lines(None, None) == (None, None)
+    assert lines(1000, 1536) == (1536 * 1024**2, 900)
+    assert default_max_connections("mysql", "db.m9g.large") is None
+    assert freeable_memory_threshold_bytes("db.m9g.large", 25) is None
+
+
+def test_an_explicit_freeable_memory_line_wins_over_the_share() -> None:
+    assert freeable_memory_threshold_bytes("db.r6i.large", 25, explicit_mib=512) == 512 * 1024**2

@@ -8,6 +8,7 @@ and all its registrations finished, never inside an ``apply``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -79,6 +80,10 @@ CASES = [
     # 32 GiB class: 25 % = 8 GiB; the parameter group's 2000 connections, 90 % -> 1800
     Case("prod-postgres-r6g-xlarge-override", "prod", "postgres", "db.r6g.xlarge", 200, None, 2000,
          90, 8 * GIB, 20 * GIB, 1800, 0.02, 5, 80),
+    # A class the old hand table refused: 16 GiB, 25 % = 4 GiB; PostgreSQL limit
+    # (16 GiB - 256 MiB - 3 %) // 9531392 = 1720, 90 % -> 1548
+    Case("prod-postgres-r6i-large", "prod", "postgres", "db.r6i.large", 100, None, None,
+         90, 4 * GIB, 10 * GIB, 1548, 0.02, 5, 80),
 ]  # fmt: skip
 
 
@@ -106,6 +111,7 @@ def monitoring_program(
     tags: Mapping[str, str] | None = None,
     stack: str = "dev",
     name_prefix: str | None = None,
+    settings: MonitoringSettings | None = None,
 ) -> Run:
     def program() -> None:
         # Stand-ins for the database and bastion components' resources, so the
@@ -127,7 +133,7 @@ def monitoring_program(
                 db_instance_identifier=database.identifier,
                 bastion_instance_id=bastion.id,
                 database=database_for(case),
-                settings=settings_for(case, emails),
+                settings=settings or settings_for(case, emails),
                 region="eu-west-1",
                 name_prefix=name_prefix or f"bastion-db-{stack}",
                 dashboard_name=dashboard_name,
@@ -544,3 +550,52 @@ def test_the_harness_refuses_outputs_that_never_resolve() -> None:
 
     with pytest.raises(AssertionError, match="never resolved"):
         run(program)
+
+
+# --- A class RDS offers whose memory bastion-db does not know -----------------------
+
+
+UNSIZED = Case("prod-postgres-m9g-large-unsized", "prod", "postgres", "db.m9g.large", 100, None,
+               None, 90, 0, 10 * GIB, 0, 0.02, 5, 80)  # fmt: skip
+MEMORY_ALARMS = {"db-freeable-memory", "db-connections"}
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_a_class_of_unknown_memory_deploys_without_the_alarms_that_need_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert instance_classes.memory_bytes(UNSIZED.instance_class) is None
+    with caplog.at_level(logging.WARNING):
+        run = monitoring_program(UNSIZED)
+    keys = {r.name.removeprefix(f"{NAME}-") for r in run.of_type(ALARM_TYPE)}
+    assert keys == set(expected_alarms(UNSIZED, run)) - MEMORY_ALARMS
+    assert set(run.values["alarm_arns"]) == keys
+    memory, connections = warnings_of(caplog)
+    assert memory.startswith("Alarm 'db-freeable-memory' (FreeableMemory) is left out: ")
+    assert "db.m9g.large" in memory and "Set bastion-db:alarmFreeableMemoryMib" in memory
+    assert connections.startswith("Alarm 'db-connections' (DatabaseConnections) is left out: ")
+    assert "Set bastion-db:dbMaxConnections" in connections
+    [dashboard] = run.of_type("aws:cloudwatch/dashboard:Dashboard")
+    graphs = {
+        w["properties"]["title"]: w["properties"]
+        for w in json.loads(dashboard.inputs["dashboardBody"])["widgets"]
+        if w["type"] == "metric"
+    }
+    # The metrics are still graphed, without lines nobody could size.
+    assert "annotations" not in graphs["Database freeable memory (bytes)"]
+    assert "annotations" not in graphs["Database connections"]
+
+
+def test_the_keys_the_warnings_name_bring_the_alarms_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sized = replace(UNSIZED, max_connections=1000)
+    settings = replace(settings_for(sized), freeable_memory_mib=1536)
+    with caplog.at_level(logging.WARNING):
+        run = monitoring_program(sized, settings=settings)
+    assert warnings_of(caplog) == []
+    assert alarm(run, "db-freeable-memory").inputs["threshold"] == 1536 * 1024**2
+    assert alarm(run, "db-connections").inputs["threshold"] == 900

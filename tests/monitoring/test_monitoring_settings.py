@@ -58,6 +58,7 @@ def test_every_key_is_read() -> None:
         alarmWriteLatencyMs="40",
         alarmBastionCpuPercent="70",
         alarmEvaluationPeriods="3",
+        alarmFreeableMemoryMib="2048",
     )
     assert settings == MonitoringSettings(
         alarm_emails=("a@example.com", "b@example.org"),
@@ -69,6 +70,7 @@ def test_every_key_is_read() -> None:
         write_latency_ms=40,
         bastion_cpu_percent=70,
         evaluation_periods=3,
+        freeable_memory_mib=2048,
     )
 
 
@@ -116,6 +118,9 @@ def test_percentage_bounds_are_inclusive(key: str, raw: str, expected: float) ->
         ("alarmEvaluationPeriods", "0", "from 1 to 60"),
         ("alarmEvaluationPeriods", "61", "from 1 to 60"),
         ("alarmEvaluationPeriods", "five", "from 1 to 60"),
+        ("alarmFreeableMemoryMib", "-1", "MiB from 1 to 4194304"),
+        ("alarmFreeableMemoryMib", "4194305", "MiB from 1 to 4194304"),
+        ("alarmFreeableMemoryMib", "2GiB", "MiB from 1 to 4194304"),
     ],
 )
 def test_whole_number_keys_are_range_checked(key: str, bad: str, accepted: str) -> None:
@@ -195,3 +200,9 @@ def test_prod_without_any_recipient_is_refused() -> None:
 def test_unknown_profile_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="staging"):
         parse("staging")
+
+
+def test_an_explicit_freeable_memory_line_is_off_by_default_and_at_zero() -> None:
+    assert parse("dev").freeable_memory_mib is None
+    assert parse("dev", alarmFreeableMemoryMib="0").freeable_memory_mib is None
+    assert stack_thresholds("prod").freeable_memory_mib is None

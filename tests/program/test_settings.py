@@ -51,7 +51,7 @@ BAD_VALUES = [
     ("dev", "dbEngine", "oracle", "'postgres'"),
     ("dev", "dbEngineVersion", "9.6", "14, 15, 16, 17, 18"),
     ("dev", "dbEngineVersion", "16.x", "14, 15, 16, 17, 18"),
-    ("dev", "dbInstanceClass", "db.x1e.32xlarge", "db.t4g.micro"),
+    ("dev", "dbInstanceClass", "db.x1e.32xlarge", "RDS offers for postgres 16 in us-east-1"),
     ("dev", "dbAllocatedStorageGib", "5", "20 to 65536"),
     ("dev", "dbAllocatedStorageGib", "lots", "whole number"),
     ("dev", "dbMaxAllocatedStorageGib", "10", "22 to 65536"),
