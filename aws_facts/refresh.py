@@ -1,7 +1,8 @@
 """Rebuilds aws_facts/data/cfn_lint_extract.json from the installed cfn-lint.
 
     python -m aws_facts.refresh           # rewrite the extract
-    python -m aws_facts.refresh --check   # exit 1 if it differs from what cfn-lint gives
+    python -m aws_facts.refresh --check   # exit 1 if it differs from what cfn-lint gives,
+                                          # or offers a class type with no memory entry
 
 cfn-lint (AWS's CloudFormation linter, https://github.com/aws-cloudformation/cfn-lint)
 regenerates its data every week from AWS's own APIs: its scripts
@@ -31,6 +32,11 @@ What the data says and does not say (found by reading cfn-lint's generators):
 - EC2 instance types per region come from the Price List API; only the families
   the bastion may use are kept (the whole list is ~25,000 names, too big to read
   at every `up`).
+- Memory per instance class is not in cfn-lint's data (nor botocore's): the
+  alarms take it from data/documented.json, kept by hand from the RDS hardware
+  table. Both modes fail (exit 1) while the extract offers a class type that
+  documented.json neither sizes nor lists under ``unknown_types``, so a new type
+  is placed on purpose, never silently left without its memory alarms.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from typing import Any
 from aws_facts.versions import ENGINES, major_of_version, version_sort_key
 
 EXTRACT_PATH = Path(__file__).parent / "data" / "cfn_lint_extract.json"
+DOCUMENTED_PATH = Path(__file__).parent / "data" / "documented.json"
 REFRESH_COMMAND = "bash scripts/refresh-aws-facts.sh"
 
 # The instance families settings/ lets the bastion use (t3, t3a, t4g nano-medium).
@@ -266,6 +273,23 @@ def build_extract() -> dict[str, Any]:
     }
 
 
+def class_types_without_memory(extract: Mapping[str, Any]) -> list[str]:
+    """Class types the extract offers that documented.json neither sizes nor lists as unknown."""
+    memory = json.loads(DOCUMENTED_PATH.read_text(encoding="utf-8"))["instance_class_memory"]
+    placed = (
+        set(memory["gib_per_vcpu"])
+        | set(memory["burstable_gib_by_size"]["types"])
+        | set(memory["unknown_types"])
+    )
+    offered = {
+        instance_class.rpartition(".")[0]
+        for engine in extract["rds"].values()
+        for classes in engine["classes_by_major"].values()
+        for instance_class in classes
+    }
+    return sorted(offered - placed)
+
+
 def render(extract: Mapping[str, Any]) -> str:
     """The extract as written to disk: sorted keys, one item a line, for readable diffs."""
     return json.dumps(extract, indent=1, sort_keys=True) + "\n"
@@ -274,11 +298,15 @@ def render(extract: Mapping[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aws_facts.refresh", description=__doc__)
     parser.add_argument(
-        "--check", action="store_true", help="only compare; exit 1 if the extract is stale"
+        "--check",
+        action="store_true",
+        help="only compare; exit 1 if the extract is stale or offers a class type "
+        "documented.json does not place",
     )
     args = parser.parse_args(argv)
     try:
-        wanted = render(build_extract())
+        extract = build_extract()
+        wanted = render(extract)
     except (SourceFormatError, KeyError, TypeError) as error:
         print(
             f"cfn-lint's data changed shape; review aws_facts/refresh.py: {error!r}",
@@ -286,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     current = EXTRACT_PATH.read_text(encoding="utf-8") if EXTRACT_PATH.exists() else ""
+    unplaced = class_types_without_memory(extract)
+    if unplaced:
+        print(
+            f"{DOCUMENTED_PATH.name}: RDS offers the class types {', '.join(unplaced)}, whose "
+            "memory it does not record: add each one's memory per vCPU from the page named in "
+            "instance_class_memory to gib_per_vcpu, or list it under unknown_types",
+            file=sys.stderr,
+        )
     if args.check:
         if current != wanted:
             print(
@@ -294,10 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         print(f"{EXTRACT_PATH.name} matches the installed cfn-lint")
-        return 0
+        return 1 if unplaced else 0
     EXTRACT_PATH.write_text(wanted, encoding="utf-8")
     print(f"wrote {EXTRACT_PATH} ({len(wanted.encode())} bytes)")
-    return 0
+    return 1 if unplaced else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from importlib.metadata import version
 from pathlib import Path
@@ -126,3 +127,22 @@ def test_a_region_writes_whole_families_and_single_classes_of_partial_ones() -> 
     universe = {"db.t4g.micro", "db.t4g.small", "db.m5.large", "db.m5.xlarge", "db.r5.large"}
     priced = {"db.t4g.micro", "db.t4g.small", "db.m5.large", "db.x1.large"}
     assert refresh.offered_entries(universe, priced) == ["db.m5.large", "db.t4g"]
+
+
+def test_every_class_type_the_extract_offers_has_a_memory_entry() -> None:
+    committed = json.loads(refresh.EXTRACT_PATH.read_text(encoding="utf-8"))
+    assert refresh.class_types_without_memory(committed) == []
+
+
+def test_check_mode_fails_on_a_class_type_with_no_memory_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    documented = json.loads(refresh.DOCUMENTED_PATH.read_text(encoding="utf-8"))
+    documented["instance_class_memory"]["unknown_types"].remove("db.m9g")
+    without_m9g = tmp_path / "documented.json"
+    without_m9g.write_text(json.dumps(documented), encoding="utf-8")
+    monkeypatch.setattr(refresh, "DOCUMENTED_PATH", without_m9g)
+
+    assert refresh.main(["--check"]) == 1
+    error = capsys.readouterr().err
+    assert "db.m9g" in error and "gib_per_vcpu" in error and "unknown_types" in error
