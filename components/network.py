@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components.network_reasons import (
+    Association,
+    DefaultRoute,
+    Side,
+    SubnetChoice,
+    SubnetFinding,
+    default_route_of,
+    default_routes_of,
+    rechosen,
+    routing_of,
+    side_rules,
+    subnet_plan,
+)
 from settings.model import AccessMode, SsmVpcEndpoints, SubnetSelection
 
 
@@ -30,10 +42,18 @@ class RouteTableFacts:
     id: str
     main: bool
     associated_subnet_ids: tuple[str, ...]
-    # True when a default route (0.0.0.0/0 or ::/0) leads to an internet gateway
-    routes_to_internet_gateway: bool
-    # The NAT gateway the IPv4 default route leads to, if it does
-    nat_gateway_id: str | None = None
+    # Its routes to 0.0.0.0/0 and ::/0, IPv4 first: the only ones that decide
+    default_routes: tuple[DefaultRoute, ...] = ()
+
+    @property
+    def routes_to_internet_gateway(self) -> bool:
+        return any(d.target_kind == "internet-gateway" for d in self.default_routes)
+
+    @property
+    def nat_gateway_id(self) -> str | None:
+        """The NAT gateway the IPv4 default route leads to, if it does."""
+        routing, route = routing_of(self.default_routes)
+        return route.target_id if routing == "private-nat" and route else None
 
 
 @dataclass(frozen=True)
@@ -42,17 +62,11 @@ class SubnetLayout:
     private: tuple[SubnetFacts, ...]
     # subnet id -> the NAT gateway its default route leads to (private subnets only)
     nat_gateways: tuple[tuple[str, str], ...] = ()
+    # Every subnet of the VPC, by zone then id, with the reasons it is where it is
+    findings: tuple[SubnetFinding, ...] = ()
 
     def nat_gateway_of(self, subnet_id: str) -> str | None:
         return dict(self.nat_gateways).get(subnet_id)
-
-
-def is_internet_gateway_default_route(route: Mapping[str, Any]) -> bool:
-    gateway = route.get("gatewayId") or ""
-    destination = route.get("cidrBlock") or route.get("ipv6CidrBlock") or ""
-    if not gateway.startswith("igw-") or not destination:
-        return False
-    return ipaddress.ip_network(destination, strict=False).prefixlen == 0
 
 
 def nat_gateway_of_default_route(route: Mapping[str, Any]) -> str | None:
@@ -60,17 +74,18 @@ def nat_gateway_of_default_route(route: Mapping[str, Any]) -> str | None:
 
     A NAT gateway takes IPv4 traffic only (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html);
     the Systems Manager endpoints the agent calls are IPv4 names by default."""
-    nat = route.get("natGatewayId") or ""
-    if not nat.startswith("nat-") or route.get("cidrBlock") != "0.0.0.0/0":
+    found = default_route_of(route)
+    if found is None or found.target_kind != "nat-gateway" or found.destination != "0.0.0.0/0":
         return None
-    return str(nat)
+    return found.target_id
 
 
 def classify_subnets(
     subnets: Sequence[SubnetFacts], route_tables: Sequence[RouteTableFacts]
 ) -> SubnetLayout:
-    """Public = its route table (explicit, else the VPC's main one) sends the
-    default route to an internet gateway; everything else is private.
+    """Public = its route table (explicit, else the VPC's main one) sends a
+    default route to an internet gateway; everything else is private. Each
+    subnet's finding records the table and the route that decided.
 
     Routing decides, not ``mapPublicIpOnLaunch``: a subnet that routes to an
     internet gateway exposes anything given a public address, so it is never
@@ -83,25 +98,69 @@ def classify_subnets(
     public: list[SubnetFacts] = []
     private: list[SubnetFacts] = []
     nat_gateways: list[tuple[str, str]] = []
+    findings: list[SubnetFinding] = []
     for subnet in sorted(subnets, key=lambda s: (s.availability_zone, s.id)):
         table = explicit.get(subnet.id, main)
-        is_public = table is not None and table.routes_to_internet_gateway
+        routing, route = routing_of(table.default_routes if table else ())
+        is_public = routing == "public"
         (public if is_public else private).append(subnet)
-        if not is_public and table is not None and table.nat_gateway_id:
-            nat_gateways.append((subnet.id, table.nat_gateway_id))
+        if routing == "private-nat" and route is not None:
+            nat_gateways.append((subnet.id, route.target_id))
+        association: Association = (
+            "explicit" if subnet.id in explicit else ("main" if table else "none")
+        )
+        findings.append(
+            SubnetFinding(
+                subnet.id,
+                subnet.availability_zone,
+                subnet.cidr_block,
+                routing,
+                table.id if table else None,
+                association,
+                route,
+                (SubnetChoice("public" if is_public else "private", "routes"),),
+            )
+        )
     return SubnetLayout(
-        public=tuple(public), private=tuple(private), nat_gateways=tuple(nat_gateways)
+        public=tuple(public),
+        private=tuple(private),
+        nat_gateways=tuple(nat_gateways),
+        findings=tuple(findings),
     )
+
+
+def select_subnets(
+    layout: SubnetLayout,
+    known_ids: Sequence[str],
+    picks: Mapping[Side, tuple[SubnetChoice, Sequence[str]]],
+) -> SubnetLayout:
+    """The layout once explicit ids or tag filters replace what routing found on
+    a side; the subnets no side holds any more are left out (no choice)."""
+    for _, chosen in picks.values():
+        for subnet_id in chosen:
+            if subnet_id not in known_ids:
+                raise NetworkLookupError(
+                    f"subnet {subnet_id} is not in the VPC; check bastion-db:publicSubnetIds, "
+                    "privateSubnetIds and the subnet tag filters"
+                )
+    every = {s.id: s for s in (*layout.public, *layout.private)}
+    findings = layout.findings
+    sides = {"public": layout.public, "private": layout.private}
+    for side, (choice, chosen) in picks.items():
+        sides[side] = tuple(every[i] for i in chosen)
+        findings = rechosen(findings, side, chosen, choice)
+    return replace(layout, public=sides["public"], private=sides["private"], findings=findings)
 
 
 def check_layout(vpc_id: str, layout: SubnetLayout, *, needs_public: bool = True) -> SubnetLayout:
     """The stack needs one public subnet for the bastion (ssh mode) and private
-    subnets in two availability zones, which an RDS subnet group requires."""
+    subnets in two availability zones, which an RDS subnet group requires.
+    A refusal lists what the routes made of every subnet, so the user sees why."""
     if needs_public and not layout.public:
         raise NetworkLookupError(
-            f"VPC {vpc_id} has no public subnet (one whose route table sends 0.0.0.0/0 to an "
-            "internet gateway) for the bastion; set bastion-db:publicSubnetIds or "
-            "bastion-db:publicSubnetTags to choose one"
+            f"VPC {vpc_id} has no public subnet (one whose route table sends 0.0.0.0/0 or ::/0 "
+            f"to an internet gateway) for the bastion; found: {_found(layout)}. Set "
+            "bastion-db:publicSubnetIds or bastion-db:publicSubnetTags to choose one"
         )
     zones = sorted({s.availability_zone for s in layout.private})
     if len(zones) < 2:
@@ -112,6 +171,12 @@ def check_layout(vpc_id: str, layout: SubnetLayout, *, needs_public: bool = True
             "set bastion-db:privateSubnetIds / bastion-db:privateSubnetTags"
         )
     return layout
+
+
+def _found(layout: SubnetLayout) -> str:
+    """Each subnet with what its routes make of it: ``subnet-1 (us-east-1a, private-nat)``."""
+    described = [f"{f.subnet_id} ({f.availability_zone}, {f.routing})" for f in layout.findings]
+    return ", ".join(described) or "no subnet"
 
 
 @dataclass(frozen=True)
@@ -220,7 +285,9 @@ class ExistingNetwork(pulumi.ComponentResource):
 
     Exposes ``public_subnet_ids`` and ``private_subnet_ids`` (sorted by zone),
     and registers them as outputs so the policy pack can check that the
-    database's subnet group uses exactly the private ones.
+    database's subnet group uses exactly the private ones. ``subnetPlan``
+    explains the choice: every subnet of the VPC, public or private and why,
+    and which of them the database, the bastion and the endpoints take.
     """
 
     vpc_id: pulumi.Output[str]
@@ -232,6 +299,8 @@ class ExistingNetwork(pulumi.ComponentResource):
     ssm_path: pulumi.Output[str]
     # One private subnet per zone, for interface endpoints
     endpoint_subnet_ids: pulumi.Output[list[str]]
+    # Each subnet found, its reasons and its takers (network_reasons.subnet_plan)
+    subnet_plan: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self, name: str, args: ExistingNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -317,6 +386,24 @@ class ExistingNetwork(pulumi.ComponentResource):
         self.endpoint_subnet_ids = selected.apply(
             lambda layout: one_subnet_per_zone(layout.private)
         )
+
+        def planned(values: list[Any]) -> dict[str, Any]:
+            layout, placement = values
+            return subnet_plan(
+                vpc_id,
+                layout.findings,
+                rules=side_rules(args.selection),
+                database_subnet_ids=[s.id for s in layout.private],
+                bastion_subnet_id=placement.subnet_id,
+                bastion_path=placement.ssm_path,
+                endpoint_subnet_ids=one_subnet_per_zone(layout.private)
+                if args.ssm_vpc_endpoints == "create"
+                else None,
+            )
+
+        # Every subnet, why it is public or private, and what takes it: recorded
+        # with the component (state, `pulumi stack export`, the preflight's report).
+        self.subnet_plan = pulumi.Output.all(selected, placement).apply(planned)
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
@@ -325,6 +412,7 @@ class ExistingNetwork(pulumi.ComponentResource):
                 "privateSubnetIds": self.private_subnet_ids,
                 "bastionSubnetId": self.bastion_subnet_id,
                 "ssmPath": self.ssm_path,
+                "subnetPlan": self.subnet_plan,
             }
         )
 
@@ -337,40 +425,28 @@ def _apply_overrides(
 ) -> pulumi.Output[SubnetLayout]:
     """Explicit ids, then tag filters, replace what routing found, per side."""
 
-    def pick(
-        ids: tuple[str, ...], tags: tuple[tuple[str, str], ...]
-    ) -> pulumi.Output[list[str]] | None:
-        if ids:
-            return pulumi.Output.from_input(list(ids))
-        if tags:
-            return subnets_with_tags(tags)
-        return None
-
-    public_pick = pick(selection.public_subnet_ids, selection.public_subnet_tags)
-    private_pick = pick(selection.private_subnet_ids, selection.private_subnet_tags)
-    if public_pick is None and private_pick is None:
+    picks: dict[Side, tuple[SubnetChoice, pulumi.Output[list[str]]]] = {}
+    for side, rule in side_rules(selection).items():
+        if rule.rule == "ids":
+            ids = selection.public_subnet_ids if side == "public" else selection.private_subnet_ids
+            picks[side] = rule, pulumi.Output.from_input(list(ids))
+        elif rule.rule == "tags":
+            picks[side] = rule, subnets_with_tags(rule.tags)
+    if not picks:
         return routed
+    sides = list(picks)
 
     def choose(values: list[Any]) -> SubnetLayout:
-        layout: SubnetLayout = values[0]
-        known: list[str] = values[1]
-        every = {s.id: s for s in (*layout.public, *layout.private)}
-        public_ids, private_ids = values[2], values[3]
-        for chosen in (public_ids or []) + (private_ids or []):
-            if chosen not in known:
-                raise NetworkLookupError(
-                    f"subnet {chosen} is not in the VPC; check bastion-db:publicSubnetIds, "
-                    "privateSubnetIds and the subnet tag filters"
-                )
-        return SubnetLayout(
-            public=tuple(every[i] for i in public_ids) if public_ids is not None else layout.public,
-            private=tuple(every[i] for i in private_ids)
-            if private_ids is not None
-            else layout.private,
-            nat_gateways=layout.nat_gateways,
+        layout, known, *chosen = values
+        return select_subnets(
+            layout,
+            known,
+            {side: (picks[side][0], ids) for side, ids in zip(sides, chosen, strict=True)},
         )
 
-    return pulumi.Output.all(routed, all_subnet_ids, public_pick, private_pick).apply(choose)
+    return pulumi.Output.all(
+        routed, all_subnet_ids, *(picks[side][1] for side in sides)
+    ).apply(choose)
 
 
 def _subnet_facts(subnet: aws.ec2.GetSubnetResult) -> SubnetFacts:
@@ -391,26 +467,23 @@ def _route_table_facts(table: aws.ec2.GetRouteTableResult) -> RouteTableFacts:
             for association in table.associations
             if association.subnet_id and not association.main
         ),
-        routes_to_internet_gateway=any(
-            is_internet_gateway_default_route(
-                {
-                    "gatewayId": route.gateway_id,
-                    "cidrBlock": route.cidr_block,
-                    "ipv6CidrBlock": route.ipv6_cidr_block,
-                }
-            )
+        default_routes=default_routes_of(
+            {
+                "cidrBlock": route.cidr_block,
+                "ipv6CidrBlock": route.ipv6_cidr_block,
+                "gatewayId": route.gateway_id,
+                "natGatewayId": route.nat_gateway_id,
+                "egressOnlyGatewayId": route.egress_only_gateway_id,
+                "transitGatewayId": route.transit_gateway_id,
+                "vpcPeeringConnectionId": route.vpc_peering_connection_id,
+                "vpcEndpointId": route.vpc_endpoint_id,
+                "instanceId": route.instance_id,
+                "networkInterfaceId": route.network_interface_id,
+                "carrierGatewayId": route.carrier_gateway_id,
+                "localGatewayId": route.local_gateway_id,
+                "coreNetworkArn": route.core_network_arn,
+                "odbNetworkArn": route.odb_network_arn,
+            }
             for route in table.routes
-        ),
-        nat_gateway_id=next(
-            (
-                nat
-                for route in table.routes
-                if (
-                    nat := nat_gateway_of_default_route(
-                        {"natGatewayId": route.nat_gateway_id, "cidrBlock": route.cidr_block}
-                    )
-                )
-            ),
-            None,
         ),
     )
