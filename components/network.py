@@ -444,9 +444,9 @@ def _apply_overrides(
             {side: (picks[side][0], ids) for side, ids in zip(sides, chosen, strict=True)},
         )
 
-    return pulumi.Output.all(
-        routed, all_subnet_ids, *(picks[side][1] for side in sides)
-    ).apply(choose)
+    return pulumi.Output.all(routed, all_subnet_ids, *(picks[side][1] for side in sides)).apply(
+        choose
+    )
 
 
 def _subnet_facts(subnet: aws.ec2.GetSubnetResult) -> SubnetFacts:

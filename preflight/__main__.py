@@ -348,6 +348,7 @@ def _print_result(
 ) -> None:
     from preflight.export import stack_urn
     from preflight.inputs import display_path
+    from preflight.network_report import render_network, subnet_plan
     from preflight.plan import render_plan
     from preflight.report import as_json, render_violations, summary_line
 
@@ -356,6 +357,8 @@ def _print_result(
             "stack": args.stack,
             "resources": len(run.resources),
             "network": display_path(context.network.source) if context.network.source else None,
+            # Each subnet found, public or private and why, and what takes it
+            "subnetPlan": subnet_plan(run),
             # The first pack's (ours unless --policy-pack says otherwise); every pack's below
             "policyConfig": next(iter(context.uses.values())).as_json(),
             "policyPacks": [
@@ -370,8 +373,11 @@ def _print_result(
     style = Style.for_stream(sys.stdout)
     print(render_plan(run, stack_urn(run), style))
     print()
-    network = context.network.describe()
-    if network is not None:
+    network, plan = context.network.describe(), subnet_plan(run)
+    if plan is not None:
+        print(render_network(plan, network))
+        print()
+    elif network is not None:
         print(f"Network: {network}")
         print()
     print(render_violations(report, style, context.uses))
