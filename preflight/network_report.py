@@ -95,12 +95,14 @@ def _ordered(value: Any, sort_all: bool = False) -> Any:
 
 
 def _wrapped(text: str, indent: str, more: str = "  ") -> list[str]:
+    """Lines within WIDTH, broken between words only: an id or a path stays
+    whole, so it can be copied."""
     return textwrap.wrap(
         text,
         width=WIDTH,
         initial_indent=indent,
         subsequent_indent=indent + more,
-        break_long_words=True,
+        break_long_words=False,
         break_on_hyphens=False,
     ) or [indent.rstrip()]
 

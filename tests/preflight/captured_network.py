@@ -185,3 +185,36 @@ def own_stack_file(project_dir: Path, stack: str, dev_file: str) -> None:
         .replace("203.0.113.0/24", "198.51.100.0/24")
     )
     (project_dir / f"Pulumi.{stack}.yaml").write_text(text)
+
+
+# A data subnet in the third zone, on a route table of its own with no way out of the VPC.
+ISOLATED = "subnet-0f6f6f6f6f6f6f6f6"
+ISOLATED_TABLE = "rtb-0ddd00000000000d4"
+
+
+def with_isolated_subnet(parts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The capture plus ``data-c`` (tag ``tier=data``): explicitly associated with
+    a route table whose only routes are the local one and an S3 gateway
+    endpoint's prefix list, so no default route."""
+    parts = copy.deepcopy(parts or capture())
+    parts["Subnets"].append(_subnet(ISOLATED, "c", "10.20.176.0/20", False, "data-c"))
+    parts["RouteTables"].append(
+        {
+            "Associations": [_association(ISOLATED_TABLE, ISOLATED)],
+            "PropagatingVgws": [],
+            "RouteTableId": ISOLATED_TABLE,
+            "Routes": [
+                _local(),
+                {
+                    "DestinationPrefixListId": "pl-6ea54007",
+                    "GatewayId": "vpce-0123456789abcdef0",
+                    "Origin": "CreateRoute",
+                    "State": "active",
+                },
+            ],
+            "Tags": [],
+            "VpcId": VPC_ID,
+            "OwnerId": OWNER,
+        }
+    )
+    return parts
