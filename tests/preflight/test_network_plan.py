@@ -283,3 +283,7 @@ def test_the_report_explains_a_captured_vpc_in_text_and_json(
     words = " ".join(text.split())  # the long lines wrap, between words
     assert f"The database's subnet group takes: {', '.join(PRIVATE)}" in words
     assert f"  The bastion takes: {PUBLIC[0]} (SSH, with a public address)" in lines
+    # docs/preflight.md shows this very run: its example cannot drift from the code
+    page = (Path(__file__).parents[2] / "docs" / "preflight.md").read_text()
+    example = page.split("```text\n")[1].split("```")[0].splitlines()
+    assert example[1:] == section[: len(example) - 1]
