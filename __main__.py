@@ -9,20 +9,20 @@ from __future__ import annotations
 import pulumi
 
 import settings
-from components.aws_provider import tagged_aws_provider
-from components.bastion import Bastion, BastionArgs
-from components.database import Database, DatabaseArgs
-from components.database_access import DatabaseAccess, DatabaseAccessArgs
-from components.database_events import DatabaseEvents, DatabaseEventsArgs
-from components.database_keys import DatabaseKeys, DatabaseKeysArgs
-from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
-from components.network import ExistingNetwork, ExistingNetworkArgs
-from components.operator_access import OperatorAccess, OperatorAccessArgs
-from components.outputs import export_outputs
-from components.security_groups import SecurityGroups, SecurityGroupsArgs
-from components.session_preferences import SessionPreferences, SessionPreferencesArgs
-from components.ssh_key import SshKey, SshKeyArgs
-from components.ssm_endpoints import SsmEndpoints, SsmEndpointsArgs
+from bastion_db.aws_provider import tagged_aws_provider
+from bastion_db.bastion import Bastion, BastionArgs
+from bastion_db.database import Database, DatabaseArgs
+from bastion_db.database_access import DatabaseAccess, DatabaseAccessArgs
+from bastion_db.database_events import DatabaseEvents, DatabaseEventsArgs
+from bastion_db.database_keys import DatabaseKeys, DatabaseKeysArgs
+from bastion_db.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
+from bastion_db.network import ExistingNetwork, ExistingNetworkArgs
+from bastion_db.operator_access import OperatorAccess, OperatorAccessArgs
+from bastion_db.outputs import export_outputs
+from bastion_db.security_groups import SecurityGroups, SecurityGroupsArgs
+from bastion_db.session_preferences import SessionPreferences, SessionPreferencesArgs
+from bastion_db.ssh_key import SshKey, SshKeyArgs
+from bastion_db.ssm_endpoints import SsmEndpoints, SsmEndpointsArgs
 
 
 def main() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from bastion_db.checks.model import resource_tags
 from bootstrap.account_settings import AccountSettings, AccountSettingsArgs
 from bootstrap.state_bucket import StateBucket, StateBucketArgs
 from bootstrap.state_config import PROJECT, load_state_backend_config
-from settings.model import resource_tags
 from settings.reader import ConfigReader
 
 # The product the bucket belongs to: its Project tag, as on the main stacks.

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from settings import validate
-from settings.errors import ConfigError
+from bastion_db.checks import validate
+from bastion_db.checks.errors import ConfigError
 from settings.reader import ConfigReader
 
 # Must equal `name:` in bootstrap/Pulumi.yaml: the stack's keys live under it.
@@ -37,7 +37,7 @@ BUCKET_NAME_RULES = (
     f"{', '.join(_RESERVED_PREFIXES)} and not ending with {', '.join(_RESERVED_SUFFIXES)}"
 )
 
-# The main program's rules (settings/validate.py), so both projects accept the
+# The main program's rules (bastion_db/checks/validate.py), so both projects accept the
 # same stack names and regions.
 REGION_RULE = "an AWS region such as eu-central-1"
 

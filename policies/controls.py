@@ -162,7 +162,7 @@ CONTROLS: tuple[Control, ...] = (
         "Existing RDS event notification subscriptions should be configured for "
         "critical database instance events",
         "rds-event-subscriptions",
-        why="components/database_events.py subscribes the alarm topic to the instance's and "
+        why="bastion_db/database_events.py subscribes the alarm topic to the instance's and "
         "its parameter group's events.",
     ),
     _e(

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bastion_db.checks.validate import VPC_ID
 from offline.fake_world import FakeWorld, lab_world
-from settings.validate import VPC_ID
 
 
 def display_path(path: Path) -> str:

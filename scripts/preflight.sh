@@ -6,5 +6,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh" >&2
-# -P: the caller's folder is not on the import path (a components/ there would shadow ours).
+# -P: the caller's folder is not on the import path (a bastion_db/ there would shadow ours).
 PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec "$root/.venv/bin/python" -P -m preflight "$@"

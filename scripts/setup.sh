@@ -58,7 +58,7 @@ installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut
 if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
   # The AWS services the program and the bootstrap project use (aws.ec2.X...).
   services=$(grep -rhoE --include='*.py' '\baws\.[a-z0-9_]+\.([A-Z]|get_)' \
-    __main__.py components bootstrap | cut -d. -f2 | sort -u | paste -sd'|')
+    __main__.py bastion_db bootstrap | cut -d. -f2 | sort -u | paste -sd'|')
   bash scripts/uv.sh export --quiet --frozen --no-dev --no-emit-project --no-hashes \
       --format requirements-txt \
     | PYTHONDONTWRITEBYTECODE='' .venv/bin/python scripts/compile_bytecode.py \
@@ -69,7 +69,7 @@ fi
 # Compile the project's own modules too (with the checks, the tests' too: each
 # pytest worker imports them all). Cheap when nothing changed; a stale file is
 # never used, since Python checks each one against its source.
-own=(__main__.py aws_facts components settings offline preflight policies bootstrap verify)
+own=(__main__.py bastion_db settings offline preflight policies bootstrap verify)
 if [ "$dev" = 1 ]; then
   own+=(tests)
 fi

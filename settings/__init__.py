@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pulumi
 
+from bastion_db.checks.errors import ConfigError
+from bastion_db.checks.load import load_settings
+from bastion_db.checks.model import StackSettings
 from settings.check import check_config
-from settings.errors import ConfigError
-from settings.load import load_settings
-from settings.model import StackSettings
 from settings.reader import ConfigReader
 from settings.schema import ConfigSchema, ProjectFileError, project_schema
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 
-from settings.errors import ConfigError
+from bastion_db.checks.errors import ConfigError
 from settings.schema import ConfigSchema, Declaration, describe, text_conforms
 
 # Shown in an error instead of a value the stack keeps encrypted.

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any, Literal
 
+from bastion_db.checks.errors import ConfigError
 from settings import schema as schema_module
-from settings.errors import ConfigError
 from settings.schema import ConfigSchema, describe, parse_integer
 
 Lookup = Callable[[str], "str | None"]

@@ -1,4 +1,4 @@
-"""The program's AWS facts (aws_facts/), where the pack can reach them.
+"""The program's AWS facts (bastion_db/aws_facts/), where the pack can reach them.
 
 Inside the project they are one folder up (policies/__main__.py puts it on the
 path). A pack published or copied on its own has none: the answer is then
@@ -12,7 +12,7 @@ from typing import Any
 
 facts: ModuleType | None
 try:
-    import aws_facts as facts
+    from bastion_db import aws_facts as facts
 except ImportError:  # the pack alone, outside the project
     facts = None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from aws_facts import refresh
+from bastion_db.aws_facts import refresh
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -27,13 +27,14 @@ def test_extract_is_what_the_installed_cfn_lint_gives() -> None:
     committed = refresh.EXTRACT_PATH.read_text(encoding="utf-8")
     rebuilt = refresh.render(refresh.build_extract())
     assert committed == rebuilt, (
-        f"aws_facts/data/cfn_lint_extract.json is stale for cfn-lint {version('cfn-lint')}; "
+        "bastion_db/aws_facts/data/cfn_lint_extract.json is stale for "
+        f"cfn-lint {version('cfn-lint')}; "
         f"run: {refresh.REFRESH_COMMAND}"
     )
 
 
 def test_extract_records_the_pinned_release() -> None:
-    import aws_facts
+    from bastion_db import aws_facts
 
     pin = pinned_cfn_lint()
     installed = version("cfn-lint")
@@ -69,7 +70,7 @@ def test_a_change_of_shape_in_cfn_lint_data_is_reported_not_raised(
 
     monkeypatch.setattr(refresh, "build_extract", changed_shape)
     assert refresh.main(["--check"]) == 2
-    assert "review aws_facts/refresh.py" in capsys.readouterr().err
+    assert "review bastion_db/aws_facts/refresh.py" in capsys.readouterr().err
 
 
 def test_a_missing_cfn_lint_names_the_set_up_command(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +103,7 @@ def test_a_cfn_lint_without_its_region_table_is_reported_not_raised(
     assert refresh.main(["--check"]) == 2
     err = capsys.readouterr().err
     assert "cfnlint/helpers.py has no REGIONS list" in err
-    assert "review aws_facts/refresh.py" in err and "Traceback" not in err
+    assert "review bastion_db/aws_facts/refresh.py" in err and "Traceback" not in err
 
 
 def test_a_version_key_cfn_lint_never_wrote_is_refused() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import aws_facts
-from aws_facts.versions import ENGINES
+from bastion_db import aws_facts
+from bastion_db.aws_facts.versions import ENGINES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -142,7 +142,7 @@ def test_every_offered_major_has_its_end_of_standard_support() -> None:
         if aws_facts.end_of_standard_support(engine, major) is None
     ]
     assert not missing, (
-        f"RDS offers {missing} but aws_facts/data/documented.json has no end of "
+        f"RDS offers {missing} but bastion_db/aws_facts/data/documented.json has no end of "
         "standard support for them; add it from the RDS release calendar"
     )
 
@@ -185,7 +185,7 @@ def test_source_names_cfn_lint() -> None:
 PROBE = """
 import json, sys
 before = set(sys.modules)
-import aws_facts
+from bastion_db import aws_facts
 aws_facts.orderable_instance_classes("postgres", "16", "eu-west-1")
 aws_facts.performance_insights_supported("mysql", "db.t4g.micro")
 aws_facts.end_of_standard_support("mysql", "8.4")
@@ -206,13 +206,13 @@ def test_reading_facts_loads_only_the_standard_library() -> None:
     foreign = [
         name
         for name in loaded
-        if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "aws_facts"
+        if name.split(".")[0] not in sys.stdlib_module_names and name.split(".")[0] != "bastion_db"
     ]
     assert not foreign, f"aws_facts pulled in {foreign}"
 
 
 def test_the_class_listing_is_what_the_settings_accept() -> None:
-    from aws_facts.list_classes import command_for, listing
+    from bastion_db.aws_facts.list_classes import command_for, listing
 
     lines = listing("postgres", "16", "us-east-1")
     listed = {
@@ -223,4 +223,4 @@ def test_the_class_listing_is_what_the_settings_accept() -> None:
     assert listed == aws_facts.orderable_instance_classes("postgres", "16", "us-east-1")
     assert "db.r6i: large, xlarge, 2xlarge" in "\n".join(lines)
     assert any(line.startswith("db.m9g:") and "memory not known" in line for line in lines)
-    assert command_for("mysql", "8.4", None) == "python -m aws_facts.list_classes mysql 8.4"
+    assert command_for("mysql", "8.4", None) == "python -m bastion_db.aws_facts.list_classes mysql 8.4"

@@ -24,6 +24,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import Stack, run_pulumi_func
 
+from bastion_db.checks.errors import ConfigError
 from bootstrap.program import define_state_backend
 from bootstrap.state_bucket import tls_only_policy
 from bootstrap.state_config import (
@@ -36,7 +37,6 @@ from bootstrap.state_config import (
 from offline.fake_aws import FakeAws as SharedFakeAws
 from offline.fake_aws import lab_world
 from offline.stack_config import load_stack_config
-from settings.errors import ConfigError
 
 BOOTSTRAP_DIR = Path(__file__).resolve().parents[2] / "bootstrap"
 BUCKET = "acme-bastion-db-state"

@@ -1,13 +1,13 @@
 """The state-backend project accepts exactly the regions and stack names the
-main program accepts: both read the rules from settings/validate.py."""
+main program accepts: both read the rules from bastion_db/checks/validate.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from bastion_db.checks import validate
+from bastion_db.checks.errors import ConfigError
 from bootstrap.state_config import PROJECT, StateBackendConfig, load_state_backend_config
-from settings import validate
-from settings.errors import ConfigError
 from settings.reader import ConfigReader
 
 

@@ -5,9 +5,9 @@ tests follow the stacks."""
 
 from __future__ import annotations
 
+from bastion_db.checks.model import DatabaseSettings
+from bastion_db.checks.monitoring import MonitoringSettings, parse_monitoring
 from settings import load_settings
-from settings.model import DatabaseSettings
-from settings.monitoring import MonitoringSettings, parse_monitoring
 from settings.reader import ConfigReader
 from tests.conftest import stack_config
 

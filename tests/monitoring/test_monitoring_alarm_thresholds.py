@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from components.alarm_thresholds import (
+from bastion_db.alarm_thresholds import (
     DatabaseThresholds,
     connections_threshold,
     database_thresholds,

@@ -17,15 +17,15 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
-from components.monitoring.dashboard import physical_name_for
+from bastion_db.checks import instance_classes
+from bastion_db.checks.engines import ENGINES
+from bastion_db.checks.model import DatabaseSettings
+from bastion_db.checks.monitoring import MonitoringSettings
+from bastion_db.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
+from bastion_db.monitoring.dashboard import physical_name_for
 from offline.fake_aws import ACCOUNT_ID, lab_world
 from offline.runner import ProgramRun, run_program
 from offline.snapshot import UNKNOWN, ResourceSnapshot
-from settings import instance_classes
-from settings.engines import ENGINES
-from settings.model import DatabaseSettings
-from settings.monitoring import MonitoringSettings
 from tests.monitoring.profiles import DATABASES
 from tests.monitoring.profiles import PROFILES as DEFAULTS
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-import aws_facts
-from settings.instance_classes import (
+from bastion_db import aws_facts
+from bastion_db.checks.instance_classes import (
     GIB,
     db_instance_class_memory_estimate,
     estimated_db_instance_class_memory,

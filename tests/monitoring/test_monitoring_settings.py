@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from settings.errors import ConfigError
-from settings.monitoring import MonitoringSettings, is_email_address, parse_monitoring
+from bastion_db.checks.errors import ConfigError
+from bastion_db.checks.monitoring import MonitoringSettings, is_email_address, parse_monitoring
 from settings.reader import ConfigReader
 from tests.monitoring.profiles import stack_thresholds
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bastion_db.checks.errors import ConfigError
 from offline.stack_config import SECRET_PLACEHOLDER, StackFileError, load_stack_config
 from preflight.__main__ import main
 from settings.check import check_config
-from settings.errors import ConfigError
 from settings.schema import load_schema, project_schema
 from tests.conftest import PROJECT_DIR
 

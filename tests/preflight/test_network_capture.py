@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from components.network import NetworkLookupError
+from bastion_db.network import NetworkLookupError
 from offline.fake_world import FakeRoute
 from offline.network_capture import NetworkCaptureError, captured_world, provider_routes
 from preflight.__main__ import main

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from components.network import RouteTableFacts, SubnetFacts, classify_subnets
-from components.network_reasons import default_routes_of
+from bastion_db.network import RouteTableFacts, SubnetFacts, classify_subnets
+from bastion_db.network_reasons import default_routes_of
 from offline.fake_world import lab_nat_gateway_id, lab_vpc
 from offline.network_capture import captured_world
 from preflight.__main__ import main

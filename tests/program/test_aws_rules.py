@@ -13,9 +13,9 @@ import struct
 
 import pytest
 
-import aws_facts
+from bastion_db import aws_facts
+from bastion_db.checks.reserved_names import POSTGRES_RESERVED_KEYWORDS, is_reserved_username
 from settings import ConfigError
-from settings.reserved_names import POSTGRES_RESERVED_KEYWORDS, is_reserved_username
 from tests.program.test_settings import settings_for
 
 
@@ -220,7 +220,7 @@ def test_a_major_past_standard_support_needs_an_explicit_yes_to_extended_support
 # --- DB instance classes: any class RDS offers (DescribeOrderableDBInstanceOptions and
 # the Price List, through cfn-lint's data: aws_facts/refresh.py) ------------------------
 
-LIST_POSTGRES_16 = "(list them: python -m aws_facts.list_classes postgres 16 us-east-1)"
+LIST_POSTGRES_16 = "(list them: python -m bastion_db.aws_facts.list_classes postgres 16 us-east-1)"
 
 
 @pytest.mark.parametrize(
@@ -256,7 +256,7 @@ def test_a_class_rds_does_not_offer_in_the_region_is_refused_exactly() -> None:
     assert refused(**{"aws:region": "af-south-1", "dbInstanceClass": "db.m7i.large"}) == (
         "config key 'bastion-db:dbInstanceClass': got 'db.m7i.large'; expected a class RDS "
         "offers for postgres 16 in af-south-1; RDS does not offer it there "
-        "(list them: python -m aws_facts.list_classes postgres 16 af-south-1)"
+        "(list them: python -m bastion_db.aws_facts.list_classes postgres 16 af-south-1)"
     )
 
 

@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.network import NetworkLookupError
+from bastion_db.network import NetworkLookupError
 from offline.fake_aws import (
     FakeAws,
     empty_world,

@@ -13,12 +13,12 @@ import json
 
 import pytest
 
+from bastion_db.checks.model import PointInTimeRestore, SnapshotRestore
+from bastion_db.checks.restore import parse_restore
 from offline.fake_aws import lab_world
 from offline.runner import ProgramRun
 from offline.snapshot import SecretValue
 from settings import ConfigError, ConfigReader
-from settings.model import PointInTimeRestore, SnapshotRestore
-from settings.restore import parse_restore
 from tests.conftest import RunStack
 from tests.program.test_settings import settings_for
 from tests.program.types import DB_INSTANCE, PASSWORD

@@ -17,9 +17,9 @@ import pulumi
 import pytest
 import yaml
 
+from bastion_db.checks.errors import ConfigError
 from settings import engine_config
 from settings.check import check_config
-from settings.errors import ConfigError
 from settings.schema import (
     ConfigSchema,
     ProjectFileError,

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from components.network import (
+from bastion_db.checks.errors import ConfigError
+from bastion_db.network import (
     NetworkLookupError,
     SubnetFacts,
     SubnetLayout,
@@ -20,7 +21,6 @@ from components.network import (
 from offline.fake_world import lab_nat_gateway_id, lab_vpc, lab_world, without_nat
 from offline.network_capture import captured_world
 from offline.runner import ProgramRun
-from settings.errors import ConfigError
 from tests.conftest import RunStack
 from tests.program.test_settings import settings_for
 from tests.program.types import INGRESS, INSTANCE, NETWORK, SECURITY_GROUP

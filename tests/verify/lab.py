@@ -38,7 +38,7 @@ DB_ADDRESS = "198.18.20.2"
 PUBLIC_SUBNET = "198.18.10.0/24"
 PRIVATE_SUBNET = "198.18.20.0/24"
 
-# The user the printed sshTunnelCommand signs in as (components/outputs.py).
+# The user the printed sshTunnelCommand signs in as (bastion_db/outputs.py).
 BASTION_USER = "ec2-user"
 
 START_TIMEOUT = 30.0

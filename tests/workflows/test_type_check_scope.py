@@ -132,8 +132,8 @@ def test_the_scope_check_names_a_module_the_list_lacks() -> None:
 def test_the_scope_check_finds_names_used_only_in_a_new_module(tmp_path: Path) -> None:
     # Spelled in two parts, or this file would itself be a use of the service.
     service = "s" + "qs"
-    (tmp_path / "components").mkdir()
-    (tmp_path / "components" / "queue.py").write_text(
+    (tmp_path / "bastion_db").mkdir()
+    (tmp_path / "bastion_db" / "queue.py").write_text(
         "import pulumi_aws as aws\n"
         f"aws.{service}.Queue('q')\n"
         # another module of a service the list already follows

@@ -1,7 +1,7 @@
 """How the workflows run, beyond what they run (test_delivery_workflows.py):
 
 - stack discovery accepts exactly the stack names the program accepts
-  (settings/validate.py's NAME), so a file the program would refuse fails the
+  (bastion_db/checks/validate.py's NAME), so a file the program would refuse fails the
   pull request at discovery, not halfway through a matrix;
 - each environment deploys one update at a time, and never waits for another
   environment: merges keep reaching dev while prod waits for its reviewer;
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from settings.validate import NAME
+from bastion_db.checks.validate import NAME
 from tests.workflows.test_delivery_workflows import (
     REPO,
     Workflows,

@@ -1,0 +1,328 @@
+"""The private RDS database, its subnet group, TLS-only parameters and password.
+
+A restore (``bastion_db/checks/restore.py``) is a first-create choice. The provider
+replaces the instance when ``snapshot_identifier`` or
+``restore_to_point_in_time`` changes (``ForceNew``), so both are always in
+``ignore_changes``: Pulumi uses them when it creates the instance and keeps
+the stored value on every later ``up`` ("Ignored properties will still be used
+from the program when there is no previous value in the state, most
+importantly when creating the resource":
+https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/). Adding,
+editing or removing the restore keys of a stack whose database exists
+therefore does nothing.
+
+A restored instance takes its master user and database name from the source:
+the provider sends no ``username`` to RestoreDBInstanceFromDBSnapshot, skips
+``db_name`` for MySQL and PostgreSQL there, and reads both back from RDS into
+state (terraform-provider-aws ``internal/service/rds/instance.go``,
+``resourceInstanceCreate`` and ``resourceInstanceRead``). Both are
+``ForceNew`` and ``Optional+Computed``, so the program sends neither for a
+restore: a value differing from the source's would plan a replacement on the
+next ``up``, while an absent one keeps what RDS reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from bastion_db.checks.model import (
+    DatabaseSettings,
+    PointInTimeRestore,
+    RestoreSource,
+    SnapshotRestore,
+)
+from bastion_db.database_logs import DatabaseLogGroups, DatabaseLogGroupsArgs
+from bastion_db.iam import aws_managed_policy_arn, service_assume_role_policy
+
+# RDS refuses '/', '@', '"' and spaces in a master password.
+PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?"
+PASSWORD_LENGTH = 32
+ENHANCED_MONITORING_POLICY = "service-role/AmazonRDSEnhancedMonitoringRole"
+
+
+# Inputs whose change would replace a restored or restoring instance; see the
+# module docstring.
+RESTORE_INPUTS = ("snapshotIdentifier", "restoreToPointInTime")
+
+
+def snapshot_identifier(restore: RestoreSource) -> str | None:
+    return restore.snapshot if isinstance(restore, SnapshotRestore) else None
+
+
+def point_in_time(restore: RestoreSource) -> aws.rds.InstanceRestoreToPointInTimeArgs | None:
+    """The restore_to_point_in_time block: one of the provider's three ways of
+    naming the source, and a time or the latest restorable time."""
+    if not isinstance(restore, PointInTimeRestore):
+        return None
+    kind = restore.source_kind
+    return aws.rds.InstanceRestoreToPointInTimeArgs(
+        source_db_instance_identifier=restore.source if kind == "identifier" else None,
+        source_dbi_resource_id=restore.source if kind == "resource-id" else None,
+        source_db_instance_automated_backups_arn=restore.source
+        if kind == "automated-backups-arn"
+        else None,
+        restore_time=restore.restore_time,
+        use_latest_restorable_time=True if restore.restore_time is None else None,
+    )
+
+
+@dataclass
+class DatabaseArgs:
+    """Where the database lives and how it is configured."""
+
+    # Private subnets in at least two availability zones
+    subnet_ids: pulumi.Input[list[str]]
+    security_group_id: pulumi.Input[str]
+    settings: DatabaseSettings
+    # RDS instance identifier, e.g. "bastion-db-dev"; also names its companions
+    identifier: str
+    # Where the log groups live (their KMS key admits this region's CloudWatch Logs)
+    region: str
+    # Customer-managed keys (bastion_db/database_keys.py); None: the AWS managed key
+    storage_kms_key_arn: pulumi.Input[str] | None = None
+    performance_insights_kms_key_arn: pulumi.Input[str] | None = None
+    master_secret_kms_key_arn: pulumi.Input[str] | None = None
+
+
+class Database(pulumi.ComponentResource):
+    """An encrypted, private RDS instance reachable only through the bastion.
+
+    Its logical names never change with settings: renaming the instance
+    resource would make Pulumi replace it, and a replaced database is an
+    empty one.
+    """
+
+    instance: aws.rds.Instance
+    parameter_group_name: pulumi.Output[str]
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    # What RDS reports: for a restore, the source's
+    master_username: pulumi.Output[str]
+    database_name: pulumi.Output[str]
+    # The DbiResourceId (db-...): IAM database authentication and Performance
+    # Insights name the instance by it; it never changes for the instance's life
+    resource_id: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    # Secret; None when Secrets Manager owns the password
+    master_password: pulumi.Output[str] | None
+    # ARN of the Secrets Manager secret and the KMS key encrypting it; None when
+    # the password is generated here
+    master_secret_arn: pulumi.Output[str] | None
+    master_secret_kms_key_id: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("bastiondb:database:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        db = args.settings
+        engine = db.engine
+
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            name_prefix=f"{args.identifier}-",
+            description="Private subnets of the database",
+            subnet_ids=args.subnet_ids,
+            opts=child,
+        )
+
+        parameters = [
+            aws.rds.ParameterGroupParameterArgs(
+                name=engine.force_tls_parameter[0], value=engine.force_tls_parameter[1]
+            ),
+            *(
+                aws.rds.ParameterGroupParameterArgs(name=param, value=value)
+                for param, value in engine.logging_parameters
+            ),
+        ]
+        if db.max_connections is not None:
+            parameters.append(
+                aws.rds.ParameterGroupParameterArgs(
+                    name="max_connections",
+                    value=str(db.max_connections),
+                    apply_method="pending-reboot",
+                )
+            )
+        parameter_group = aws.rds.ParameterGroup(
+            f"{name}-parameters",
+            name_prefix=f"{args.identifier}-",
+            family=engine.family_for(db.major_version),
+            description=f"{engine.name} {db.major_version}: TLS required, useful logs",
+            parameters=parameters,
+            # name_prefix lets a new family (a major upgrade) get its new group
+            # before the old one is deleted.
+            opts=child,
+        )
+
+        password: random.RandomPassword | None = None
+        if db.password_mode == "random":
+            password = random.RandomPassword(
+                f"{name}-master-password",
+                length=PASSWORD_LENGTH,
+                special=True,
+                override_special=PASSWORD_SPECIALS,
+                opts=child,
+            )
+
+        log_groups = DatabaseLogGroups(
+            f"{name}-logs",
+            DatabaseLogGroupsArgs(
+                identifier=args.identifier,
+                logs=engine.log_exports,
+                retention_days=db.log_retention_days,
+                region=args.region,
+            ),
+            opts=child,
+        )
+        # RDS refuses a final snapshot name it has used before, and every deletion
+        # takes one: a suffix drawn once per instance's life keeps the second
+        # create-and-destroy of the stack from failing with DBSnapshotAlreadyExists.
+        snapshot_suffix = random.RandomId(
+            f"{name}-final-snapshot-suffix", byte_length=4, opts=child
+        )
+
+        monitoring_role_arn: pulumi.Output[str] | None = None
+        if db.enhanced_monitoring_interval > 0:
+            monitoring_role_arn = self._enhanced_monitoring_role(name, args.identifier)
+
+        restoring = db.restore is not None
+        self.instance = aws.rds.Instance(
+            f"{name}-instance",
+            snapshot_identifier=snapshot_identifier(db.restore),
+            restore_to_point_in_time=point_in_time(db.restore),
+            identifier=args.identifier,
+            engine=engine.name,
+            engine_version=db.engine_version,
+            auto_minor_version_upgrade=db.auto_minor_version_upgrade,
+            allow_major_version_upgrade=db.allow_major_version_upgrade,
+            apply_immediately=db.apply_immediately,
+            backup_window=db.backup_window,
+            maintenance_window=db.maintenance_window,
+            instance_class=db.instance_class,
+            allocated_storage=db.allocated_storage_gib,
+            max_allocated_storage=db.max_allocated_storage_gib,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=args.storage_kms_key_arn,
+            db_name=None if restoring else db.database_name,
+            username=None if restoring else db.master_username,
+            password=password.result if password else None,
+            manage_master_user_password=True if password is None else None,
+            master_user_secret_kms_key_id=args.master_secret_kms_key_arn,
+            port=db.port,
+            db_subnet_group_name=subnet_group.name,
+            parameter_group_name=parameter_group.name,
+            vpc_security_group_ids=[args.security_group_id],
+            publicly_accessible=False,
+            multi_az=db.multi_az,
+            backup_retention_period=db.backup_retention_days,
+            deletion_protection=db.deletion_protection,
+            skip_final_snapshot=db.skip_final_snapshot,
+            final_snapshot_identifier=None
+            if db.skip_final_snapshot
+            else pulumi.Output.concat(args.identifier, "-final-", snapshot_suffix.hex),
+            copy_tags_to_snapshot=True,
+            # The provider deletes automated backups with the instance unless told
+            # not to; a protected (prod) database keeps them until they expire.
+            delete_automated_backups=not db.protect,
+            enabled_cloudwatch_logs_exports=list(engine.log_exports),
+            iam_database_authentication_enabled=db.iam_authentication,
+            performance_insights_enabled=db.performance_insights,
+            performance_insights_retention_period=db.performance_insights_retention_days
+            if db.performance_insights
+            else None,
+            performance_insights_kms_key_id=args.performance_insights_kms_key_arn,
+            database_insights_mode=db.database_insights_mode,
+            monitoring_interval=db.enhanced_monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=db.protect,
+                depends_on=log_groups.groups,
+                ignore_changes=list(RESTORE_INPUTS),
+                # Never delete first. The bridge asks for delete-before-replace
+                # when an auto-nameable property (identifier) is set by the
+                # program (pulumi-terraform-bridge nameRequiresDeleteBeforeReplace,
+                # pulumi/pulumi-terraform#465); the engine lets a program override
+                # that either way (pkg/resource/deploy/step_generator.go). Created
+                # first, a replacement takes the same identifier, so RDS refuses it
+                # (DBInstanceAlreadyExists) before the database is touched.
+                delete_before_replace=False,
+            ),
+        )
+
+        self.parameter_group_name = parameter_group.name
+        self.address = self.instance.address
+        self.port = self.instance.port
+        self.master_username = self.instance.username
+        self.database_name = self.instance.db_name
+        self.resource_id = self.instance.resource_id
+        self.arn = self.instance.arn
+        self.master_password = pulumi.Output.secret(password.result) if password else None
+        self.master_secret_arn = None
+        self.master_secret_kms_key_id = None
+        if password is None:
+            secret = self.instance.master_user_secrets.apply(
+                lambda secrets: secrets[0] if secrets else None
+            )
+            self.master_secret_arn = secret.apply(lambda s: (s.secret_arn or "") if s else "")
+            self.master_secret_kms_key_id = secret.apply(
+                lambda s: (s.kms_key_id or "") if s else ""
+            )
+            self._master_secret_rotation(name, self.master_secret_arn, db.password_rotation_days)
+        self.register_outputs(
+            {
+                "address": self.address,
+                "port": self.port,
+                "identifier": self.instance.identifier,
+                "resourceId": self.resource_id,
+                "subnetGroupName": subnet_group.name,
+                "parameterGroupName": parameter_group.name,
+            }
+        )
+
+    def _master_secret_rotation(self, name: str, secret_arn: pulumi.Output[str], days: int) -> None:
+        """The schedule of the secret RDS manages. No Lambda function: Secrets
+        Manager's managed rotation, which RDS runs (rotate-secrets_managed.html).
+        Not rotated at creation (the password RDS just made is new), as in
+        terraform-aws-modules/terraform-aws-rds's examples/complete-postgres.
+        Kept on delete: the secret belongs to RDS, which deletes it with the
+        instance or when it stops managing the password, so the stack never
+        asks Secrets Manager to cancel the rotation of a secret it does not own."""
+        aws.secretsmanager.SecretRotation(
+            f"{name}-master-secret-rotation",
+            secret_id=secret_arn,
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                automatically_after_days=days
+            ),
+            rotate_immediately=False,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+        )
+
+    def _enhanced_monitoring_role(self, name: str, identifier: str) -> pulumi.Output[str]:
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-monitoring-role",
+            name_prefix=f"{identifier}-rds-mon-",
+            description="Lets RDS publish enhanced monitoring metrics",
+            # RDS's enhanced monitoring honours aws:SourceAccount in the role's trust
+            # (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html)
+            assume_role_policy=aws.get_caller_identity_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).account_id.apply(
+                lambda account: service_assume_role_policy("monitoring.rds.amazonaws.com", account)
+            ),
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-monitoring-policy",
+            role=role.name,
+            policy_arn=aws_managed_policy_arn(ENHANCED_MONITORING_POLICY, self),
+            opts=child,
+        )
+        # RDS checks the role's permissions when the instance is created.
+        return pulumi.Output.all(role.arn, attachment.id).apply(lambda values: values[0])

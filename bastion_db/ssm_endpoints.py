@@ -1,0 +1,95 @@
+"""Interface endpoints that let a bastion with no way to the internet reach Session Manager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from bastion_db.security_groups import HTTPS_PORT
+
+# What SSM Agent calls for Session Manager: ssm (registration, commands),
+# ssmmessages (the session's data channel) and ec2messages (the agent's older
+# message channel; agents from 3.3.40.0 use ssmmessages instead where it is
+# available, but older agents and other Systems Manager tools still need it):
+# https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
+SESSION_MANAGER_SERVICES = ("ssm", "ssmmessages", "ec2messages")
+
+
+def endpoint_service_name(reverse_dns_prefix: str, region: str, service: str) -> str:
+    """``com.amazonaws.<region>.<service>``; the prefix is the partition's
+    (``cn.com.amazonaws`` in China), as getPartition reports it."""
+    return f"{reverse_dns_prefix}.{region}.{service}"
+
+
+@dataclass
+class SsmEndpointsArgs:
+    """Where the endpoints go and who may use them."""
+
+    vpc_id: pulumi.Input[str]
+    # One private subnet per availability zone (an endpoint takes at most one per zone)
+    subnet_ids: pulumi.Input[list[str]]
+    # The bastion's security group: the only source the endpoints admit
+    bastion_security_group_id: pulumi.Input[str]
+    region: str
+    # Name prefix for the group, e.g. "bastion-db-prod"
+    name_prefix: str
+
+
+class SsmEndpoints(pulumi.ComponentResource):
+    """One interface endpoint per Session Manager service, private DNS on (so the
+    agent's usual host names resolve to them), behind a group admitting HTTPS
+    from the bastion's group only."""
+
+    security_group: aws.ec2.SecurityGroup
+    endpoint_ids: pulumi.Output[list[str]]
+
+    def __init__(
+        self, name: str, args: SsmEndpointsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("bastiondb:network:SsmEndpoints", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-group",
+            name_prefix=f"{args.name_prefix}-ssm-endpoints-",
+            description="Session Manager endpoints: HTTPS from the bastion only",
+            vpc_id=args.vpc_id,
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-https-from-bastion",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=args.bastion_security_group_id,
+            ip_protocol="tcp",
+            from_port=HTTPS_PORT,
+            to_port=HTTPS_PORT,
+            description="HTTPS from the bastion's Session Manager agent",
+            opts=child,
+        )
+
+        def service_name(service: str) -> pulumi.Output[str]:
+            return partition.reverse_dns_prefix.apply(
+                lambda prefix: endpoint_service_name(prefix, args.region, service)
+            )
+
+        endpoints = [
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service}",
+                vpc_id=args.vpc_id,
+                service_name=service_name(service),
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=args.subnet_ids,
+                security_group_ids=[self.security_group.id],
+                tags={"Name": f"{args.name_prefix}-{service}"},
+                opts=child,
+            )
+            for service in SESSION_MANAGER_SERVICES
+        ]
+        self.endpoint_ids = pulumi.Output.all(*[endpoint.id for endpoint in endpoints])
+        self.register_outputs(
+            {"securityGroupId": self.security_group.id, "endpointIds": self.endpoint_ids}
+        )

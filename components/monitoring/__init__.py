@@ -1,9 +1,0 @@
-"""Watching the database and the bastion: alarms, who hears about them, a dashboard.
-
-``alarms``, ``dashboard`` and ``key_policy`` decide, as pure functions;
-``component`` turns those decisions into resources.
-"""
-
-from components.monitoring.component import DatabaseMonitoring, DatabaseMonitoringArgs
-
-__all__ = ["DatabaseMonitoring", "DatabaseMonitoringArgs"]
