@@ -1,7 +1,9 @@
-"""A bastion host and a private database in an existing VPC.
+"""A bastion host and a private database in an existing VPC: the stack program.
 
-Reads like a table of contents: settings, one line per component, exports.
-Pulumi runs this file as ``__main__``; tests call :func:`main` directly.
+It is one consumer of the package bastion_db: it reads the stack's
+configuration (Pulumi.yaml is its schema; a bad key is refused, by name, before
+anything is registered), creates one BastionDatabase, and exports what it
+gives. Pulumi runs this file as ``__main__``; tests call :func:`main` directly.
 """
 
 from __future__ import annotations
@@ -10,155 +12,23 @@ import pulumi
 
 import settings
 from bastion_db.aws_provider import tagged_aws_provider
-from bastion_db.bastion import Bastion, BastionArgs
-from bastion_db.database import Database, DatabaseArgs
-from bastion_db.database_access import DatabaseAccess, DatabaseAccessArgs
-from bastion_db.database_events import DatabaseEvents, DatabaseEventsArgs
-from bastion_db.database_keys import DatabaseKeys, DatabaseKeysArgs
-from bastion_db.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
-from bastion_db.network import ExistingNetwork, ExistingNetworkArgs
-from bastion_db.operator_access import OperatorAccess, OperatorAccessArgs
-from bastion_db.outputs import export_outputs
-from bastion_db.security_groups import SecurityGroups, SecurityGroupsArgs
-from bastion_db.session_preferences import SessionPreferences, SessionPreferencesArgs
-from bastion_db.ssh_key import SshKey, SshKeyArgs
-from bastion_db.ssm_endpoints import SsmEndpoints, SsmEndpointsArgs
+from bastion_db.bastion_database import BastionDatabase
+from bastion_db.checks.arguments import argument_name
 
 
 def main() -> None:
-    config = settings.from_pulumi()
-    aws_only = pulumi.ResourceOptions(providers=[tagged_aws_provider(config)])
-    prefix = config.name_prefix
-    db = config.database
-
-    session = config.access.session
-    network = ExistingNetwork(
-        "network",
-        ExistingNetworkArgs(
-            config.network.vpc_id,
-            config.network.subnets,
-            config.access.mode,
-            session.vpc_endpoints if session else "none",
-        ),
-        aws_only,
+    config, args = settings.from_pulumi()
+    product = BastionDatabase(
+        "bastion-db",
+        args,  # type: ignore[arg-type]  # built from Pulumi.yaml's keys, checked above
+        pulumi.ResourceOptions(providers=[tagged_aws_provider(config)]),
+        # Stacks made before the package keep every resource (aliases).
+        keep_stack_program_urns=True,
     )
-    ssh_key = (
-        SshKey(
-            "ssh-key",
-            SshKeyArgs(
-                f"{prefix}-bastion", config.access.key_algorithm, config.access.ssh_public_key
-            ),
-            aws_only,
-        )
-        if config.access.mode == "ssh"
-        else None
-    )
-    groups = SecurityGroups(
-        "security-groups",
-        SecurityGroupsArgs(
-            network.vpc_id,
-            config.access.mode,
-            config.access.ssh_allowed_cidrs,
-            db.port,
-            prefix,
-        ),
-        aws_only,
-    )
-    if session is not None and session.vpc_endpoints == "create":
-        SsmEndpoints(
-            "ssm-endpoints",
-            SsmEndpointsArgs(
-                network.vpc_id,
-                network.endpoint_subnet_ids,
-                groups.bastion.id,
-                config.region,
-                prefix,
-            ),
-            aws_only,
-        )
-    preferences = (
-        SessionPreferences(
-            "session-preferences", SessionPreferencesArgs(session, config.region, prefix), aws_only
-        )
-        if session is not None
-        else None
-    )
-    bastion = Bastion(
-        "bastion",
-        BastionArgs(
-            subnet_id=network.bastion_subnet_id,
-            access_mode=config.access.mode,
-            security_group_id=groups.bastion.id,
-            instance_type=config.bastion.instance_type,
-            architecture=config.bastion.architecture,
-            root_volume_gib=config.bastion.root_volume_gib,
-            client_packages=db.engine.client_packages(db.major_version),
-            ami_id=config.bastion.ami_id,
-            key_name=ssh_key.key_name if ssh_key else None,
-            name=f"{prefix}-bastion",
-            session_log_group_arn=preferences.log_group_arn if preferences else None,
-        ),
-        aws_only,
-    )
-    operators = (
-        OperatorAccess(
-            "operator-access",
-            OperatorAccessArgs(
-                bastion.instance.arn, preferences.shell_document_names, config.region, prefix
-            ),
-            aws_only,
-        )
-        if preferences is not None
-        else None
-    )
-    keys = DatabaseKeys("database-keys", DatabaseKeysArgs(prefix, db.keys), aws_only)
-    database = Database(
-        "database",
-        DatabaseArgs(
-            network.private_subnet_ids,
-            groups.database.id,
-            db,
-            identifier=prefix,
-            region=config.region,
-            storage_kms_key_arn=keys.storage_key_arn,
-            performance_insights_kms_key_arn=keys.performance_insights_key_arn,
-            master_secret_kms_key_arn=keys.master_secret_key_arn,
-        ),
-        aws_only,
-    )
-    access = (
-        DatabaseAccess(
-            "database-access",
-            DatabaseAccessArgs(database.resource_id, db.iam_username, config.region, prefix),
-            aws_only,
-        )
-        if db.iam_username
-        else None
-    )
-    monitoring = DatabaseMonitoring(
-        "monitoring",
-        DatabaseMonitoringArgs(
-            db_instance_identifier=database.instance.identifier,
-            bastion_instance_id=bastion.instance_id,
-            database=db,
-            settings=config.monitoring,
-            region=config.region,
-            name_prefix=prefix,
-        ),
-        aws_only,
-    )
-    DatabaseEvents(
-        "database-events",
-        DatabaseEventsArgs(
-            topic_arn=monitoring.topic_arn,
-            db_instance_identifier=database.instance.identifier,
-            parameter_group_name=database.parameter_group_name,
-        ),
-        aws_only,
-    )
-    export_outputs(
-        config, bastion, database, ssh_key, monitoring, access, network, preferences, operators
-    )
+    pulumi.export("project", config.project)
+    pulumi.export("environment", config.environment)
+    for output in product.output_names:
+        pulumi.export(output, getattr(product, argument_name(output)))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import quote
 
 import pulumi
@@ -103,7 +104,7 @@ def connection_uri(settings: StackSettings, user: str, password: str, database_n
     return f"mysql://{credentials}@127.0.0.1:{db.port}/{database_name}?ssl-mode=REQUIRED"
 
 
-def export_outputs(
+def connection_outputs(
     settings: StackSettings,
     bastion: Bastion,
     database: Database,
@@ -113,25 +114,27 @@ def export_outputs(
     network: ExistingNetwork | None = None,
     preferences: SessionPreferences | None = None,
     operators: OperatorAccess | None = None,
-) -> None:
+) -> dict[str, Any]:
+    """What a user connects with, by stack output name; the component sets each
+    as an attribute (snake case) and the stack program exports them."""
     db = settings.database
-    pulumi.export("project", settings.project)
-    pulumi.export("environment", settings.environment)
+    outputs: dict[str, Any] = {}
+    export = outputs.__setitem__
     if settings.access.mode == "ssh":
         # ssm mode: the bastion has no public address, hence no public name.
-        pulumi.export("bastionPublicDns", bastion.public_dns)
-    pulumi.export("bastionInstanceId", bastion.instance_id)
+        export("bastionPublicDns", bastion.public_dns)
+    export("bastionInstanceId", bastion.instance_id)
     if network is not None:
-        pulumi.export("bastionSubnetId", network.bastion_subnet_id)
-        pulumi.export("bastionNetworkPath", network.ssm_path)
-    pulumi.export("dbHost", database.address)
-    pulumi.export("dbPort", database.port)
-    pulumi.export("dbName", database.database_name)
-    pulumi.export("dbMasterUsername", database.master_username)
-    pulumi.export("dbResourceId", database.resource_id)
+        export("bastionSubnetId", network.bastion_subnet_id)
+        export("bastionNetworkPath", network.ssm_path)
+    export("dbHost", database.address)
+    export("dbPort", database.port)
+    export("dbName", database.database_name)
+    export("dbMasterUsername", database.master_username)
+    export("dbResourceId", database.resource_id)
     if database.master_password is not None:
-        pulumi.export("dbMasterPassword", database.master_password)
-        pulumi.export(
+        export("dbMasterPassword", database.master_password)
+        export(
             "dbConnectionUri",
             pulumi.Output.secret(
                 pulumi.Output.all(
@@ -142,8 +145,8 @@ def export_outputs(
     if database.master_secret_arn is not None:
         # Secrets Manager mode: no password in the stack at all; whoever needs it
         # reads the current one from the secret (and needs secretsmanager:GetSecretValue).
-        pulumi.export("dbMasterSecretArn", database.master_secret_arn)
-        pulumi.export(
+        export("dbMasterSecretArn", database.master_secret_arn)
+        export(
             "dbMasterPasswordCommand",
             database.master_secret_arn.apply(
                 lambda arn: read_master_password_command(settings.region, arn)
@@ -153,10 +156,10 @@ def export_outputs(
         token = pulumi.Output.all(database.address, database.port).apply(
             lambda v: auth_token_command(settings.region, v[0], v[1], str(db.iam_username))
         )
-        pulumi.export("dbIamUsername", db.iam_username)
-        pulumi.export("dbIamConnectPolicyArn", access.policy_arn)
-        pulumi.export("dbAuthTokenCommand", token)
-        pulumi.export(
+        export("dbIamUsername", db.iam_username)
+        export("dbIamConnectPolicyArn", access.policy_arn)
+        export("dbAuthTokenCommand", token)
+        export(
             "dbIamClientCommand",
             pulumi.Output.all(token, database.database_name).apply(
                 lambda v: iam_client_command(settings, v[0], v[1])
@@ -177,32 +180,33 @@ def export_outputs(
             BASTION_USER,
             bastion.public_dns,
         )
-        pulumi.export("sshTunnelCommand", tunnel)
+        export("sshTunnelCommand", tunnel)
         if ssh_key is not None and ssh_key.private_key_openssh is not None:
-            pulumi.export("sshPrivateKey", ssh_key.private_key_openssh)
-            pulumi.export("writeSshKeyCommand", write_key_command(settings))
+            export("sshPrivateKey", ssh_key.private_key_openssh)
+            export("writeSshKeyCommand", write_key_command(settings))
     else:
-        pulumi.export(
+        export(
             "ssmPortForwardCommand",
             pulumi.Output.all(bastion.instance_id, database.address).apply(
                 lambda values: ssm_port_forward_command(settings, values[0], values[1])
             ),
         )
         if preferences is not None:
-            pulumi.export(
+            export(
                 "ssmShellCommand",
                 pulumi.Output.all(bastion.instance_id, preferences.shell_document_name).apply(
                     lambda v: ssm_shell_command(settings.region, v[0], v[1])
                 ),
             )
-            pulumi.export("ssmSessionLogGroup", preferences.log_group_name)
+            export("ssmSessionLogGroup", preferences.log_group_name)
         if operators is not None:
-            pulumi.export("ssmOperatorPolicyArn", operators.policy_arn)
-    pulumi.export(
+            export("ssmOperatorPolicyArn", operators.policy_arn)
+    export(
         "dbClientCommand",
         pulumi.Output.all(database.master_username, database.database_name).apply(
             lambda v: client_command(settings, v[0], v[1])
         ),
     )
-    pulumi.export("alarmTopicArn", monitoring.topic_arn)
-    pulumi.export("dashboardUrl", monitoring.dashboard_url)
+    export("alarmTopicArn", monitoring.topic_arn)
+    export("dashboardUrl", monitoring.dashboard_url)
+    return outputs

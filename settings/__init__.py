@@ -7,12 +7,15 @@ declares every key, its type and its default.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.load import load_settings
 from bastion_db.checks.model import StackSettings
 from settings.check import check_config
+from settings.package_args import package_args
 from settings.reader import ConfigReader
 from settings.schema import ConfigSchema, ProjectFileError, project_schema
 
@@ -28,17 +31,20 @@ __all__ = [
 ]
 
 
-def from_pulumi() -> StackSettings:
-    """Settings of the stack being deployed, from the engine's configuration."""
+def from_pulumi() -> tuple[StackSettings, dict[str, Any]]:
+    """Settings of the stack being deployed, from the engine's configuration,
+    and the same as the package's arguments (settings.package_args)."""
     project = pulumi.get_project()
     schema = project_schema()
     check_config(schema, engine_config(), project, pulumi.runtime.is_config_secret)
-    return load_settings(
-        ConfigReader(pulumi.Config(project).get, project, schema),
+    reader = ConfigReader(pulumi.Config(project).get, project, schema)
+    checked = load_settings(
+        reader,
         project=project,
         stack=pulumi.get_stack(),
         aws_region=pulumi.Config("aws").get("region"),
     )
+    return checked, package_args(reader, schema, checked)
 
 
 def engine_config() -> dict[str, str]:

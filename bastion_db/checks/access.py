@@ -14,7 +14,7 @@ from bastion_db.checks.model import (
     SessionSettings,
     SsmVpcEndpoints,
 )
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
 
 SSM_VPC_ENDPOINTS: tuple[SsmVpcEndpoints, ...] = ("none", "create", "existing")
 # Session document schema, inputs idleSessionTimeout (1-60 minutes) and

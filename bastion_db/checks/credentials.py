@@ -30,7 +30,7 @@ from typing import cast, get_args
 from bastion_db.checks import validate
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.model import PasswordMode
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
 
 PASSWORD_MODES: tuple[str, ...] = get_args(PasswordMode)
 # Pulumi.yaml declares dbPasswordMode blank: the default follows the profile.

@@ -23,7 +23,13 @@ from bastion_db.checks.engines import ENGINES, EngineSpec
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.iam_auth import parse_iam_username
 from bastion_db.checks.model import DatabaseSettings
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
+from bastion_db.checks.reserved_names import (
+    is_reserved_username,
+    rds_reserved_usernames,
+    reserved_words,
+)
+from bastion_db.checks.restore import parse_restore
 
 # CreateDBInstance, DBName and MasterUsername: a letter, then letters, digits
 # or underscores (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).

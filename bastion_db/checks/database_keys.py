@@ -25,7 +25,7 @@ from __future__ import annotations
 from bastion_db.checks import validate
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.model import DatabaseKeySettings, PasswordMode
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
 
 KEY_CHOICES = ("aws-managed", "customer-managed")
 

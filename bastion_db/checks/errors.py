@@ -7,6 +7,11 @@ from typing import Any
 import pulumi
 
 
+class ArgumentName(str):
+    """A key as the package's caller spells it (``db_instance_class``), not a
+    stack key: an error about it says "argument", not "config key"."""
+
+
 class ConfigError(pulumi.RunError, ValueError):
     """A stack configuration value is missing, malformed or not allowed.
 
@@ -21,4 +26,5 @@ class ConfigError(pulumi.RunError, ValueError):
         self.value = value
         self.accepted = accepted
         shown = "(not set)" if value is None else repr(value)
-        super().__init__(f"config key '{key}': got {shown}; expected {accepted}")
+        kind = "argument" if isinstance(key, ArgumentName) else "config key"
+        super().__init__(f"{kind} '{key}': got {shown}; expected {accepted}")

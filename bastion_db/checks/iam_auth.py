@@ -21,8 +21,8 @@ import re
 
 from bastion_db.checks.engines import EngineSpec
 from bastion_db.checks.errors import ConfigError
+from bastion_db.checks.reader import ConfigReader
 from bastion_db.checks.reserved_names import is_reserved_username
-from settings.reader import ConfigReader
 
 # Pulumi.yaml declares dbIamUsername blank: this is the name a blank means.
 DEFAULT_IAM_USERNAME = "app_iam"

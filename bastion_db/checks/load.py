@@ -18,7 +18,7 @@ from bastion_db.checks.model import (
     SubnetSelection,
 )
 from bastion_db.checks.monitoring import parse_monitoring
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
 
 # Bastion instance types: small burstable ones, with the CPU architecture the
 # AMI lookup must match.
@@ -42,11 +42,20 @@ PROFILES: tuple[str, ...] = get_args(Profile)
 
 
 def load_settings(
-    reader: ConfigReader, *, project: str, stack: str, aws_region: str | None
+    reader: ConfigReader,
+    *,
+    project: str,
+    stack: str,
+    aws_region: str | None,
+    stack_key: str = "stack name",
 ) -> StackSettings:
-    """Reads and validates every setting of the stack; raises ConfigError on the first bad one."""
+    """Reads and validates every setting of the stack; raises ConfigError on the first bad one.
+
+    ``stack`` is the environment part of every name: the stack's name, or
+    through the package the argument ``stack_key`` names.
+    """
     key = reader.full_key
-    environment = validate.matching("stack name", stack, validate.NAME, validate.NAME_ACCEPTED)
+    environment = validate.matching(stack_key, stack, validate.NAME, validate.NAME_ACCEPTED)
     profile = cast(Profile, validate.one_of(key("profile"), _profile(reader, stack), PROFILES))
     project_name = reader.string("projectName", project) or project
     validate.matching(key("projectName"), project_name, validate.NAME, validate.NAME_ACCEPTED)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from bastion_db.checks.errors import ConfigError
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
 
 
 @dataclass(frozen=True)

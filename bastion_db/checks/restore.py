@@ -35,7 +35,7 @@ from typing import Literal
 
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.model import PointInTimeRestore, RestoreSource, SnapshotRestore
-from settings.reader import ConfigReader
+from bastion_db.checks.reader import ConfigReader
 
 _NAME_63 = r"[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,62}"
 _NAME_255 = r"[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,254}"

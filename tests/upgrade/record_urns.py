@@ -1,6 +1,6 @@
 """Writes the URNs a run of the stack program registers, per recorded case.
 
-Run once before a change that moves resources (``python -m
+Run once on the commit before a change that moves resources (``python -m
 tests.upgrade.record_urns``): tests/upgrade/test_urns_kept.py then holds every
 later run to them, so an existing stack sees no replace and no delete.
 """
@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-from offline.fake_aws import lab_world
-from offline.program import load_program
-from offline.runner import run_program
-from tests.conftest import PROJECT_DIR, stack_config
 
 FIXTURE = Path(__file__).with_name("recorded_urns.json")
 
@@ -35,17 +30,17 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
 
 
 def record() -> dict[str, list[str]]:
-    program = load_program(PROJECT_DIR)
+    """The URNs the engine would give each resource, per case (the stack
+    resource itself left out)."""
+    from tests.upgrade.test_urns_kept import engine_urns, run_recording_aliases
+
     recorded = {}
     for case, (stack, overrides) in CASES.items():
-        run = run_program(
-            program,
-            project="bastion-db",
-            stack=stack,
-            config=stack_config(stack, **overrides),
-            world=lab_world(),
+        registrations = run_recording_aliases(stack, overrides)
+        engine = engine_urns(registrations, stack, "bastion-db")
+        recorded[case] = sorted(
+            urn for urn in engine.values() if "::pulumi:pulumi:Stack::" not in urn
         )
-        recorded[case] = sorted(resource.urn for resource in run.resources)
     return recorded
 
 
