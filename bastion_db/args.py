@@ -221,6 +221,9 @@ class BastionDatabaseArgs(TypedDict, total=False):
     """Database CPU alarm threshold, percent; 90 by default."""
     alarm_freeable_memory_percent: int | None
     """Freeable memory alarm, percent of the class's memory; 25 by default."""
+    alarm_freeable_memory_mib: int | None
+    """Freeable memory alarm in MiB instead; 0 (the default) sizes it from the class's memory.
+    Set it for a class whose memory bastion-db does not know."""
     alarm_free_storage_percent: int | None
     """Free storage alarm, percent of the allocated storage; 10 by default."""
     alarm_connections_percent: int | None
@@ -281,6 +284,7 @@ DEFAULTS: dict[str, Any] = {
     "alarm_emails": [],
     "alarm_cpu_percent": 90,
     "alarm_freeable_memory_percent": 25,
+    "alarm_freeable_memory_mib": 0,
     "alarm_free_storage_percent": 10,
     "alarm_connections_percent": 90,
     "alarm_read_latency_ms": 20,

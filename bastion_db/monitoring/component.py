@@ -16,11 +16,11 @@ import pulumi
 import pulumi_aws as aws
 
 from bastion_db.alarm_thresholds import database_thresholds
+from bastion_db.checks.model import DatabaseSettings
+from bastion_db.checks.monitoring import MonitoringSettings
 from bastion_db.monitoring.alarms import Target, left_out_alarms, plan_alarms
 from bastion_db.monitoring.dashboard import dashboard_body, dashboard_url, physical_name_for
 from bastion_db.monitoring.key_policy import alarm_key_policy
-from bastion_db.checks.model import DatabaseSettings
-from bastion_db.checks.monitoring import MonitoringSettings
 
 
 def subscription_suffix(address: str) -> str:

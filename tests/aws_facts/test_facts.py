@@ -223,4 +223,5 @@ def test_the_class_listing_is_what_the_settings_accept() -> None:
     assert listed == aws_facts.orderable_instance_classes("postgres", "16", "us-east-1")
     assert "db.r6i: large, xlarge, 2xlarge" in "\n".join(lines)
     assert any(line.startswith("db.m9g:") and "memory not known" in line for line in lines)
-    assert command_for("mysql", "8.4", None) == "python -m bastion_db.aws_facts.list_classes mysql 8.4"
+    listing_command = "python -m bastion_db.aws_facts.list_classes mysql 8.4"
+    assert command_for("mysql", "8.4", None) == listing_command
