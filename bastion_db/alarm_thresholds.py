@@ -7,7 +7,7 @@ unit test and seen in a preview.
 Two lines need the instance class's memory (settings/instance_classes.py): the
 freeable-memory alarm's and, unless ``max_connections`` is set explicitly, the
 connections alarm's. Where the memory is not known they are None, and the
-alarm is left out (components/monitoring/alarms.py says which and how to size it).
+alarm is left out (bastion_db/monitoring/alarms.py says which and how to size it).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from bastion_db.checks.model import AccessMode, SsmVpcEndpoints, SubnetSelection
 from bastion_db.network_reasons import (
     Association,
     DefaultRoute,
@@ -22,7 +23,6 @@ from bastion_db.network_reasons import (
     side_rules,
     subnet_plan,
 )
-from bastion_db.checks.model import AccessMode, SsmVpcEndpoints, SubnetSelection
 
 
 class NetworkLookupError(pulumi.RunError):
