@@ -14,16 +14,16 @@ import json
 
 from pulumi.provider.experimental.component import ComponentProvider
 
+from bastion_db import __version__
 from bastion_db.bastion_database import BastionDatabase
 
 PACKAGE = "bastion-db"
-VERSION = "2.0.0"
 # Outputs made with pulumi.Output.secret (bastion_db/outputs.py, database.py, ssh_key.py).
 SECRET_OUTPUTS = {"BastionDatabase": ("dbMasterPassword", "dbConnectionUri", "sshPrivateKey")}
 
 
 def bastion_db_provider() -> ComponentProvider:
-    provider = ComponentProvider([BastionDatabase], PACKAGE, version=VERSION)
+    provider = ComponentProvider([BastionDatabase], PACKAGE, version=__version__)
     schema = json.loads(provider.schema or "{}")
     for component, outputs in SECRET_OUTPUTS.items():
         properties = schema["resources"][f"{PACKAGE}:index:{component}"]["properties"]

@@ -1,0 +1,161 @@
+"""A program outside this repository installs the package from a path and
+creates BastionDatabase from a VPC id, under the SDK's mocks and the fake AWS
+world.
+
+The install is what a user's `pip install <path>` does: the wheel is built
+from pyproject.toml's [build-system], into a fresh virtualenv in a temporary
+folder, with uv and its cache (pulumi_aws and the rest are linked from the
+cache; `UV_OFFLINE=1` keeps it off the network once the cache holds them). It
+is done once per session: about 3 s with a warm cache, 9 s with a cold one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bastion_db
+from tests.conftest import PROJECT_DIR
+
+# Runs in the temporary folder with the virtualenv's Python. The repository is
+# put on the path after site-packages, for offline/ (the fake AWS world) only:
+# bastion_db resolves to the installed copy, and the program says which it got.
+CONSUMER = """
+import json
+import sys
+
+sys.path.append({repo!r})
+
+import pulumi
+from offline.fake_aws import FakeAws, lab_world
+from offline.fake_world import LAB_VPC_ID
+from offline.recorder import RecordingMonitor
+
+import bastion_db
+from bastion_db import BastionDatabase, BastionDatabaseArgs
+
+monitor = RecordingMonitor(FakeAws(lab_world()))
+pulumi.runtime.set_all_config({{"aws:region": "eu-west-1"}})
+pulumi.runtime.set_mocks(monitor.mocks, project="analytics", stack="staging", monitor=monitor)
+seen = {{}}
+
+
+@pulumi.runtime.test
+def program():
+    product = BastionDatabase(
+        "analytics",
+        BastionDatabaseArgs(
+            vpc_id=LAB_VPC_ID,
+            access_mode="ssh",
+            ssh_allowed_cidrs=["198.51.100.0/24"],
+            alarm_emails=["dba@example.com"],
+        ),
+    )
+    return pulumi.Output.all(product.db_host, product.db_port, product.ssh_tunnel_command).apply(
+        lambda values: seen.update(host=values[0], port=values[1], tunnel=values[2])
+    )
+
+
+program()
+print(json.dumps({{
+    "package_file": bastion_db.__file__,
+    "version": bastion_db.__version__,
+    "outputs": seen,
+    "resources": [
+        {{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs}}
+        for r in monitor.recorded()
+    ],
+}}, default=str))
+"""
+
+
+def uv(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["bash", str(PROJECT_DIR / "scripts" / "uv.sh"), *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VIRTUAL_ENV": str(cwd / ".venv")},
+    )
+
+
+@pytest.fixture(scope="module")
+def consumer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    folder = tmp_path_factory.mktemp("consumer")
+    uv("venv", "--quiet", "--python", sys.executable, str(folder / ".venv"), cwd=folder)
+    uv("pip", "install", "--quiet", str(PROJECT_DIR), cwd=folder)
+    (folder / "__main__.py").write_text(CONSUMER.format(repo=str(PROJECT_DIR)))
+    run = subprocess.run(
+        [str(folder / ".venv" / "bin" / "python"), "__main__.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    yield {"folder": folder, **json.loads(run.stdout.splitlines()[-1])}
+
+
+def test_the_program_uses_the_installed_package_not_the_checkout(consumer: dict) -> None:
+    assert consumer["package_file"].startswith(str(consumer["folder"] / ".venv"))
+    assert consumer["version"] == bastion_db.__version__
+
+
+def test_the_version_is_one_number_everywhere() -> None:
+    project = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["project"]
+    provider = tomllib.loads((PROJECT_DIR / "provider" / "pyproject.toml").read_text())["project"]
+    assert project["version"] == provider["version"] == bastion_db.__version__
+
+
+def test_a_vpc_id_and_the_ssh_networks_give_a_bastion_and_a_private_database(
+    consumer: dict,
+) -> None:
+    resources = consumer["resources"]
+    by_type = {r["type"]: r for r in resources}
+    assert "bastion-db:index:BastionDatabase" in by_type
+    database = by_type["aws:rds/instance:Instance"]
+    # The hardened defaults, named from the component, in the consumer's region.
+    assert database["inputs"]["identifier"] == "analytics-prod"
+    assert database["inputs"]["publiclyAccessible"] is False
+    assert database["inputs"]["storageEncrypted"] is True
+    bastion = by_type["aws:ec2/instance:Instance"]
+    assert bastion["inputs"]["metadataOptions"]["httpTokens"] == "required"
+    ssh_rules = [
+        r
+        for r in resources
+        if r["type"] == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+        and r["inputs"].get("fromPort") == 22
+    ]
+    assert [r["inputs"]["cidrIpv4"] for r in ssh_rules] == ["198.51.100.0/24"]
+    # Every piece sits under the component, named after it.
+    top = [r for r in resources if r["parent"] and r["parent"].endswith("::analytics")]
+    assert {"analytics-network", "analytics-bastion", "analytics-database"} <= {
+        r["name"] for r in top
+    }
+
+
+def test_the_outputs_say_how_to_connect(consumer: dict) -> None:
+    outputs = consumer["outputs"]
+    assert outputs["port"] == 5432
+    assert outputs["host"]
+    assert "ssh" in outputs["tunnel"] and "5432" in outputs["tunnel"]
+
+
+def test_the_wheel_holds_the_package_and_its_aws_facts_only(consumer: dict) -> None:
+    site = Path(consumer["package_file"]).parent.parent
+    installed = {p.name for p in site.iterdir()}
+    assert "bastion_db" in installed
+    assert not {"settings", "offline", "preflight", "policies", "tests"} & installed
+    data = site / "bastion_db" / "aws_facts" / "data"
+    assert sorted(p.name for p in data.glob("*.json")) == [
+        "cfn_lint_extract.json",
+        "documented.json",
+    ]
