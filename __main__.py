@@ -24,6 +24,8 @@ def main() -> None:
         pulumi.ResourceOptions(providers=[tagged_aws_provider(config)]),
         # Stacks made before the package keep every resource (aliases).
         keep_stack_program_urns=True,
+        # Warnings name the stack keys a stack's user edits.
+        setting_name=config.monitoring.setting_name,
     )
     pulumi.export("project", config.project)
     pulumi.export("environment", config.environment)

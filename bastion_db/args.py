@@ -215,6 +215,12 @@ class BastionDatabaseArgs(TypedDict, total=False):
     db_enhanced_monitoring_interval: int | None
     """Enhanced Monitoring interval in seconds: 0 (off), 1, 5, 10, 15, 30 or 60 (the
     default)."""
+    db_subnet_group_name: str | None
+    """Bring your own: an existing DB subnet group for the database, instead of one
+    made from the private subnets."""
+    db_security_group_ids: list[str] | None
+    """Bring your own: security groups attached to the database besides its own (which
+    admits the bastion), e.g. one your application servers may reach."""
     alarm_emails: list[str] | None
     """Addresses the alarm topic mails (each confirms its subscription)."""
     alarm_cpu_percent: int | None

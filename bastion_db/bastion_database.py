@@ -4,6 +4,8 @@ Pulumi's component analyzer reads this module (see bastion_db/args.py): no
 postponed annotations here either, and every output is documented.
 """
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pulumi
@@ -14,6 +16,7 @@ from bastion_db.checks.arguments import ArgumentsReader, argument_name
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.load import load_settings
 from bastion_db.checks.model import StackSettings
+from bastion_db.checks.pieces import DATABASE_OPTIONS
 from bastion_db.database import Database, DatabaseArgs
 from bastion_db.database_access import DatabaseAccess, DatabaseAccessArgs
 from bastion_db.database_events import DatabaseEvents, DatabaseEventsArgs
@@ -45,6 +48,12 @@ def settings_from_args(name: str, args: BastionDatabaseArgs) -> StackSettings:
         aws_region=region,
         stack_key=reader.full_key("environment"),
     )
+
+
+def database_options(args: BastionDatabaseArgs, profile: str) -> dict[str, Any]:
+    """The database piece's options: the arguments it reads, the profile resolved."""
+    options = {key: value for key, value in args.items() if key in DATABASE_OPTIONS}
+    return {**options, "profile": profile}
 
 
 class BastionDatabase(pulumi.ComponentResource):
@@ -114,12 +123,19 @@ class BastionDatabase(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         keep_stack_program_urns: bool = False,
+        setting_name: Callable[[str], str] | None = None,
     ) -> None:
+        """``setting_name``: how warnings spell a setting; the stack program
+        passes its stack keys' spelling, the default is the argument's."""
         # Checked first: a bad argument registers nothing, not even this component.
         settings = settings_from_args(name, args)
+        if setting_name is not None:
+            settings = replace(
+                settings, monitoring=replace(settings.monitoring, setting_name=setting_name)
+            )
         super().__init__(TYPE, name, None, opts)
         self.settings = settings
-        outputs = build(self, name, settings, keep_stack_program_urns)
+        outputs = build(self, name, args, settings, keep_stack_program_urns)
         # The stack outputs' names, in the order the stack program exports them.
         self.output_names = list(outputs)
         for key, value in outputs.items():
@@ -128,7 +144,11 @@ class BastionDatabase(pulumi.ComponentResource):
 
 
 def build(
-    parent: pulumi.Resource, name: str, config: StackSettings, keep_stack_program_urns: bool
+    parent: pulumi.Resource,
+    name: str,
+    args: BastionDatabaseArgs,
+    config: StackSettings,
+    keep_stack_program_urns: bool,
 ) -> dict[str, Any]:
     """The pieces, wired together; returns the connection outputs by stack output name."""
 
@@ -236,11 +256,12 @@ def build(
     database = Database(
         named("database"),
         DatabaseArgs(
-            network.private_subnet_ids,
-            groups.database.id,
-            db,
+            subnet_ids=network.private_subnet_ids,
+            db_subnet_group_name=args.get("db_subnet_group_name") or None,
+            security_group_ids=[groups.database.id, *(args.get("db_security_group_ids") or [])],
             identifier=prefix,
             region=config.region,
+            options=database_options(args, config.profile),
             storage_kms_key_arn=keys.storage_key_arn,
             performance_insights_kms_key_arn=keys.performance_insights_key_arn,
             master_secret_kms_key_arn=keys.master_secret_key_arn,

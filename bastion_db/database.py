@@ -23,20 +23,26 @@ next ``up``, while an absent one keeps what RDS reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from bastion_db.checks import validate
+from bastion_db.checks.errors import ArgumentName, ConfigError
 from bastion_db.checks.model import (
-    DatabaseSettings,
+    IpNetwork,
     PointInTimeRestore,
     RestoreSource,
     SnapshotRestore,
 )
+from bastion_db.checks.pieces import database_settings, name_argument, region_of
 from bastion_db.database_logs import DatabaseLogGroups, DatabaseLogGroupsArgs
 from bastion_db.iam import aws_managed_policy_arn, service_assume_role_policy
+from bastion_db.security_groups import ingress_from_network
 
 # RDS refuses '/', '@', '"' and spaces in a master password.
 PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?"
@@ -72,16 +78,29 @@ def point_in_time(restore: RestoreSource) -> aws.rds.InstanceRestoreToPointInTim
 
 @dataclass
 class DatabaseArgs:
-    """Where the database lives and how it is configured."""
+    """The private database alone: an RDS instance in subnets of an existing VPC.
 
-    # Private subnets in at least two availability zones
-    subnet_ids: pulumi.Input[list[str]]
-    security_group_id: pulumi.Input[str]
-    settings: DatabaseSettings
-    # RDS instance identifier, e.g. "bastion-db-dev"; also names its companions
-    identifier: str
-    # Where the log groups live (their KMS key admits this region's CloudWatch Logs)
-    region: str
+    Plain values and Inputs only. ``options`` takes BastionDatabase's database
+    arguments by the same names (``db_engine``, ``db_instance_class``,
+    ``backup_retention_days``, ``profile``...): unset, the same hardened
+    defaults; wrong, the same checks refuse it, naming it, before any resource.
+    """
+
+    # Private subnets in at least two availability zones; or db_subnet_group_name
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    # Bring your own: an existing DB subnet group, instead of subnet_ids
+    db_subnet_group_name: pulumi.Input[str] | None = None
+    # Bring your own: the security groups of the instance. Unset, one is made in
+    # vpc_id that admits the database port from allowed_cidrs only.
+    security_group_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    vpc_id: pulumi.Input[str] | None = None
+    allowed_cidrs: Sequence[str] = ()
+    # RDS instance identifier, also the prefix of its companions' names;
+    # unset, the component's name
+    identifier: str | None = None
+    # Unset, the program's aws:region (the log groups' KMS key admits its CloudWatch Logs)
+    region: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
     # Customer-managed keys (bastion_db/database_keys.py); None: the AWS managed key
     storage_kms_key_arn: pulumi.Input[str] | None = None
     performance_insights_kms_key_arn: pulumi.Input[str] | None = None
@@ -117,18 +136,39 @@ class Database(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Checked first: a bad argument registers nothing.
+        region = region_of(args.region)
+        db = database_settings(args.options, region)
+        identifier = name_argument("identifier", args.identifier or name)
+        if args.subnet_ids is None and args.db_subnet_group_name is None:
+            raise ConfigError(
+                ArgumentName("subnet_ids"), None, "private subnet ids, or db_subnet_group_name"
+            )
+        if args.security_group_ids is None and args.vpc_id is None:
+            raise ConfigError(
+                ArgumentName("vpc_id"), None, "the VPC's id, or security_group_ids of your own"
+            )
+        allowed = [
+            validate.cidr(ArgumentName("allowed_cidrs"), cidr) for cidr in args.allowed_cidrs
+        ]
         super().__init__("bastiondb:database:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        db = args.settings
         engine = db.engine
 
-        subnet_group = aws.rds.SubnetGroup(
-            f"{name}-subnets",
-            name_prefix=f"{args.identifier}-",
-            description="Private subnets of the database",
-            subnet_ids=args.subnet_ids,
-            opts=child,
-        )
+        subnet_group_name = args.db_subnet_group_name
+        if subnet_group_name is None:
+            subnet_group_name = aws.rds.SubnetGroup(
+                f"{name}-subnets",
+                name_prefix=f"{identifier}-",
+                description="Private subnets of the database",
+                subnet_ids=args.subnet_ids,
+                opts=child,
+            ).name
+        security_group_ids = args.security_group_ids
+        if security_group_ids is None:
+            security_group_ids = [
+                self._security_group(name, identifier, args.vpc_id, db.port, allowed)
+            ]
 
         parameters = [
             aws.rds.ParameterGroupParameterArgs(
@@ -149,7 +189,7 @@ class Database(pulumi.ComponentResource):
             )
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-parameters",
-            name_prefix=f"{args.identifier}-",
+            name_prefix=f"{identifier}-",
             family=engine.family_for(db.major_version),
             description=f"{engine.name} {db.major_version}: TLS required, useful logs",
             parameters=parameters,
@@ -171,10 +211,10 @@ class Database(pulumi.ComponentResource):
         log_groups = DatabaseLogGroups(
             f"{name}-logs",
             DatabaseLogGroupsArgs(
-                identifier=args.identifier,
+                identifier=identifier,
                 logs=engine.log_exports,
                 retention_days=db.log_retention_days,
-                region=args.region,
+                region=region,
             ),
             opts=child,
         )
@@ -187,14 +227,14 @@ class Database(pulumi.ComponentResource):
 
         monitoring_role_arn: pulumi.Output[str] | None = None
         if db.enhanced_monitoring_interval > 0:
-            monitoring_role_arn = self._enhanced_monitoring_role(name, args.identifier)
+            monitoring_role_arn = self._enhanced_monitoring_role(name, identifier)
 
         restoring = db.restore is not None
         self.instance = aws.rds.Instance(
             f"{name}-instance",
             snapshot_identifier=snapshot_identifier(db.restore),
             restore_to_point_in_time=point_in_time(db.restore),
-            identifier=args.identifier,
+            identifier=identifier,
             engine=engine.name,
             engine_version=db.engine_version,
             auto_minor_version_upgrade=db.auto_minor_version_upgrade,
@@ -214,9 +254,9 @@ class Database(pulumi.ComponentResource):
             manage_master_user_password=True if password is None else None,
             master_user_secret_kms_key_id=args.master_secret_kms_key_arn,
             port=db.port,
-            db_subnet_group_name=subnet_group.name,
+            db_subnet_group_name=subnet_group_name,
             parameter_group_name=parameter_group.name,
-            vpc_security_group_ids=[args.security_group_id],
+            vpc_security_group_ids=security_group_ids,
             publicly_accessible=False,
             multi_az=db.multi_az,
             backup_retention_period=db.backup_retention_days,
@@ -224,7 +264,7 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=db.skip_final_snapshot,
             final_snapshot_identifier=None
             if db.skip_final_snapshot
-            else pulumi.Output.concat(args.identifier, "-final-", snapshot_suffix.hex),
+            else pulumi.Output.concat(identifier, "-final-", snapshot_suffix.hex),
             copy_tags_to_snapshot=True,
             # The provider deletes automated backups with the instance unless told
             # not to; a protected (prod) database keeps them until they expire.
@@ -255,6 +295,8 @@ class Database(pulumi.ComponentResource):
             ),
         )
 
+        self.settings = db
+        self.identifier = identifier
         self.parameter_group_name = parameter_group.name
         self.address = self.instance.address
         self.port = self.instance.port
@@ -280,7 +322,7 @@ class Database(pulumi.ComponentResource):
                 "port": self.port,
                 "identifier": self.instance.identifier,
                 "resourceId": self.resource_id,
-                "subnetGroupName": subnet_group.name,
+                "subnetGroupName": subnet_group_name,
                 "parameterGroupName": parameter_group.name,
             }
         )
@@ -302,6 +344,26 @@ class Database(pulumi.ComponentResource):
             rotate_immediately=False,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
+
+    def _security_group(
+        self, name: str, identifier: str, vpc_id: Any, port: int, allowed: list[IpNetwork]
+    ) -> pulumi.Output[str]:
+        """The instance's own group, used alone: the port from the named networks
+        only, no egress (the AWS provider drops the default allow-all egress of a
+        group it creates without inline rules)."""
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-security-group",
+            name_prefix=f"{identifier}-database-",
+            description="Database: its port from the named networks only, no egress",
+            vpc_id=vpc_id,
+            opts=child,
+        )
+        for network in allowed:
+            ingress_from_network(
+                f"{name}-from", group.id, network, port, f"Database port from {network}", child
+            )
+        return group.id
 
     def _enhanced_monitoring_role(self, name: str, identifier: str) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)

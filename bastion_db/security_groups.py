@@ -99,18 +99,38 @@ class SecurityGroups(pulumi.ComponentResource):
         )
 
     def _ssh_ingress(self, name: str, network: IpNetwork, opts: pulumi.ResourceOptions) -> None:
-        # The logical name carries the network, so adding or removing one
-        # network never replaces the rules of the others.
-        slug = str(network).replace(".", "-").replace(":", "-").replace("/", "-")
-        is_v4 = isinstance(network, ipaddress.IPv4Network)
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-bastion-ssh-{slug}",
-            security_group_id=self.bastion.id,
-            cidr_ipv4=str(network) if is_v4 else None,
-            cidr_ipv6=None if is_v4 else str(network),
-            ip_protocol="tcp",
-            from_port=SSH_PORT,
-            to_port=SSH_PORT,
-            description=f"SSH to the bastion from {network}",
-            opts=opts,
+        ingress_from_network(
+            f"{name}-bastion-ssh",
+            self.bastion.id,
+            network,
+            SSH_PORT,
+            f"SSH to the bastion from {network}",
+            opts,
         )
+
+
+def ingress_from_network(
+    name: str,
+    group_id: pulumi.Input[str],
+    network: IpNetwork,
+    port: int,
+    description: str,
+    opts: pulumi.ResourceOptions,
+) -> aws.vpc.SecurityGroupIngressRule:
+    """One rule admitting ``port`` from ``network``, named '<name>-<network>'.
+
+    The logical name carries the network, so adding or removing one network
+    never replaces the rules of the others."""
+    slug = str(network).replace(".", "-").replace(":", "-").replace("/", "-")
+    is_v4 = isinstance(network, ipaddress.IPv4Network)
+    return aws.vpc.SecurityGroupIngressRule(
+        f"{name}-{slug}",
+        security_group_id=group_id,
+        cidr_ipv4=str(network) if is_v4 else None,
+        cidr_ipv6=None if is_v4 else str(network),
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        description=description,
+        opts=opts,
+    )

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from bastion_db.checks.errors import ConfigError
@@ -57,6 +58,11 @@ class MonitoringSettings:
     evaluation_periods: int
     # An explicit freeable-memory line in MiB; None sizes it from the class's memory
     freeable_memory_mib: int | None = None
+    # How a message names a setting (a stack key of the program, an argument of
+    # the package): the reader's own naming, so warnings match the errors.
+    setting_name: Callable[[str], str] = field(
+        default=lambda key: key, compare=False, repr=False
+    )
 
 
 # Defaults are Pulumi.yaml's (AWS's recommended alarms: CPU > 90 % for 5 of 5
@@ -114,6 +120,7 @@ def parse_monitoring(reader: ConfigReader, environment: str) -> MonitoringSettin
             reader, "alarmEvaluationPeriods", 1, MAX_EVALUATION_PERIODS, "one-minute periods"
         ),
         freeable_memory_mib=_freeable_memory_mib(reader),
+        setting_name=reader.full_key,
     )
 
 

@@ -26,6 +26,7 @@ sizes it, and the component shows that as a warning at every preview and update.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,8 +109,12 @@ def _pct(value: float) -> str:
 _PACK_NOTE = "Until then the policy pack's database-alarms rule reports it as missing."
 
 
-def left_out_alarms(thresholds: DatabaseThresholds) -> tuple[str, ...]:
-    """Why each alarm :func:`plan_alarms` leaves out is missing, and how to add it."""
+def left_out_alarms(
+    thresholds: DatabaseThresholds, setting_name: Callable[[str], str]
+) -> tuple[str, ...]:
+    """Why each alarm :func:`plan_alarms` leaves out is missing, and how to add it;
+    ``setting_name`` spells a setting as the caller sets it (stack key or argument)."""
+    name = setting_name
     notes: list[str] = []
     unknown = (
         f"bastion-db does not know the memory of {thresholds.instance_class} "
@@ -118,16 +123,16 @@ def left_out_alarms(thresholds: DatabaseThresholds) -> tuple[str, ...]:
     if thresholds.freeable_memory_bytes is None:
         notes.append(
             "Alarm 'db-freeable-memory' (FreeableMemory) is left out: "
-            f"{unknown}, so bastion-db:alarmFreeableMemoryPercent has nothing to take a share "
-            "of. Set bastion-db:alarmFreeableMemoryMib to the line in MiB (e.g. 25 % of the "
+            f"{unknown}, so {name('alarmFreeableMemoryPercent')} has nothing to take a share "
+            f"of. Set {name('alarmFreeableMemoryMib')} to the line in MiB (e.g. 25 % of the "
             "class's memory in the RDS hardware table) to add it. " + _PACK_NOTE
         )
     if thresholds.connections is None:
         notes.append(
             "Alarm 'db-connections' (DatabaseConnections) is left out: the engine's default "
-            f"max_connections follows from memory and {unknown}. Set bastion-db:dbMaxConnections "
+            f"max_connections follows from memory and {unknown}. Set {name('dbMaxConnections')} "
             "(max_connections in the parameter group) to add it at "
-            "bastion-db:alarmConnectionsPercent of that. " + _PACK_NOTE
+            f"{name('alarmConnectionsPercent')} of that. " + _PACK_NOTE
         )
     return tuple(notes)
 

@@ -90,7 +90,7 @@ class DatabaseMonitoring(pulumi.ComponentResource):
         self.plans = plan_alarms(self.thresholds, args.settings)
         # A warning, not an error: the class is one RDS offers, and every other
         # alarm still protects the database. Shown at every preview and update.
-        for note in left_out_alarms(self.thresholds):
+        for note in left_out_alarms(self.thresholds, args.settings.setting_name):
             pulumi.log.warn(note, resource=self)
 
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
