@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
 from bastion_db.checks.model import AccessMode
+from bastion_db.checks.pieces import bastion_settings, name_argument, region_of
 from bastion_db.iam import aws_managed_policy_arn, service_assume_role_policy
 from bastion_db.session_preferences import session_logging_policy
 
@@ -17,29 +18,33 @@ SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore"
 
 @dataclass
 class BastionArgs:
-    """Where the bastion runs and what it needs on board."""
+    """Where the bastion runs and what it needs on board: plain values and
+    Inputs, checked as BastionDatabase's bastion_* arguments."""
 
     # A public subnet (ssh mode) or a private one the agent can get out of (ssm
     # mode), as the network's placement chose
     subnet_id: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]
     # ssh: a public IPv4 address; ssm: none (Session Manager needs no inbound
     # path at all; FSBP EC2.9)
-    access_mode: AccessMode
-    security_group_id: pulumi.Input[str]
-    instance_type: str
-    architecture: Literal["x86_64", "arm64"]
-    root_volume_gib: int
+    access_mode: AccessMode = "ssh"
+    # A small burstable type; its architecture picks the image
+    instance_type: str = "t3.micro"
+    root_volume_gib: int = 8
     # Amazon Linux packages of the database client, best first (EngineSpec.client_packages)
-    client_packages: tuple[str, ...]
+    client_packages: Sequence[str] = ()
     # A pinned image; None means the newest Amazon Linux 2023 when the bastion is
     # first created, kept until an image is pinned here (a deliberate replacement)
-    ami_id: str | None
+    ami_id: str | None = None
     # EC2 key pair for SSH; None in Session Manager mode
-    key_name: pulumi.Input[str] | None
-    # Name of the instance and prefix of its IAM role, e.g. "bastion-db-dev-bastion"
-    name: str
+    key_name: pulumi.Input[str] | None = None
+    # Name of the instance and prefix of its IAM role, e.g. "bastion-db-dev-bastion";
+    # unset, the component's name
+    name: str | None = None
     # ssm mode: the log group shell sessions are logged to, which the agent writes
     session_log_group_arn: pulumi.Input[str] | None = None
+    # Where the instance type must be offered; unset, the program's aws:region
+    region: str | None = None
 
 
 def amazon_linux_2023(
@@ -92,13 +97,18 @@ class Bastion(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: BastionArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Checked first: a bad argument registers nothing.
+        settings = bastion_settings(
+            args.instance_type, args.root_volume_gib, args.ami_id, region_of(args.region)
+        )
+        instance_name = name_argument("name", args.name or name)
         super().__init__("bastiondb:compute:Bastion", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
 
         image_id: pulumi.Input[str]
         if args.ami_id is None:
-            image = amazon_linux_2023(args.architecture, invoke_opts)
+            image = amazon_linux_2023(settings.architecture, invoke_opts)
             image_id, image_owner = image.id, image.owner_id
         else:
             pinned = aws.ec2.get_ami_output(
@@ -113,7 +123,7 @@ class Bastion(pulumi.ComponentResource):
         # break-glass one in ssh mode) and patched by Systems Manager.
         role = aws.iam.Role(
             f"{name}-role",
-            name_prefix=f"{args.name}-",
+            name_prefix=f"{instance_name}-",
             description="Bastion host instance role (Session Manager)",
             assume_role_policy=service_assume_role_policy("ec2.amazonaws.com"),
             opts=child,
@@ -134,13 +144,13 @@ class Bastion(pulumi.ComponentResource):
                 opts=child,
             )
         profile = aws.iam.InstanceProfile(
-            f"{name}-profile", name_prefix=f"{args.name}-", role=role.name, opts=child
+            f"{name}-profile", name_prefix=f"{instance_name}-", role=role.name, opts=child
         )
 
         self.instance = aws.ec2.Instance(
             f"{name}-instance",
             ami=image_id,
-            instance_type=args.instance_type,
+            instance_type=settings.instance_type,
             subnet_id=args.subnet_id,
             # Replace-only in the provider, as subnet_id is: moving a bastion
             # between modes replaces it (README, "Day 2").
@@ -157,14 +167,14 @@ class Bastion(pulumi.ComponentResource):
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
                 encrypted=True,
                 volume_type="gp3",
-                volume_size=args.root_volume_gib,
+                volume_size=settings.root_volume_gib,
                 delete_on_termination=True,
             ),
             monitoring=True,
             ebs_optimized=True,
-            user_data=client_user_data(args.client_packages),
+            user_data=client_user_data(tuple(args.client_packages)),
             user_data_replace_on_change=False,
-            tags={"Name": args.name, "Role": "bastion"},
+            tags={"Name": instance_name, "Role": "bastion"},
             # A new Amazon Linux release must not replace the bastion on the next
             # `up` (new host keys, dropped tunnels): the image it was created with
             # stays until a stack pins bastionAmiId, which replaces it on purpose.

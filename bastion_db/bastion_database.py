@@ -4,7 +4,7 @@ Pulumi's component analyzer reads this module (see bastion_db/args.py): no
 postponed annotations here either, and every output is documented.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +16,7 @@ from bastion_db.checks.arguments import ArgumentsReader, argument_name
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.load import load_settings
 from bastion_db.checks.model import StackSettings
-from bastion_db.checks.pieces import DATABASE_OPTIONS
+from bastion_db.checks.pieces import DATABASE_OPTIONS, MONITORING_OPTIONS, SettingName
 from bastion_db.database import Database, DatabaseArgs
 from bastion_db.database_access import DatabaseAccess, DatabaseAccessArgs
 from bastion_db.database_events import DatabaseEvents, DatabaseEventsArgs
@@ -50,9 +50,11 @@ def settings_from_args(name: str, args: BastionDatabaseArgs) -> StackSettings:
     )
 
 
-def database_options(args: BastionDatabaseArgs, profile: str) -> dict[str, Any]:
-    """The database piece's options: the arguments it reads, the profile resolved."""
-    options = {key: value for key, value in args.items() if key in DATABASE_OPTIONS}
+def piece_options(
+    args: BastionDatabaseArgs, accepted: Collection[str], profile: str
+) -> dict[str, Any]:
+    """A piece's options: the arguments it reads, the profile resolved."""
+    options = {key: value for key, value in args.items() if key in accepted}
     return {**options, "profile": profile}
 
 
@@ -135,7 +137,9 @@ class BastionDatabase(pulumi.ComponentResource):
             )
         super().__init__(TYPE, name, None, opts)
         self.settings = settings
-        outputs = build(self, name, args, settings, keep_stack_program_urns)
+        outputs = build(
+            self, name, args, settings, keep_stack_program_urns, setting_name or argument_name
+        )
         # The stack outputs' names, in the order the stack program exports them.
         self.output_names = list(outputs)
         for key, value in outputs.items():
@@ -149,6 +153,7 @@ def build(
     args: BastionDatabaseArgs,
     config: StackSettings,
     keep_stack_program_urns: bool,
+    setting_name: SettingName,
 ) -> dict[str, Any]:
     """The pieces, wired together; returns the connection outputs by stack output name."""
 
@@ -172,10 +177,14 @@ def build(
     network = ExistingNetwork(
         named("network"),
         ExistingNetworkArgs(
-            config.network.vpc_id,
-            config.network.subnets,
-            config.access.mode,
-            session.vpc_endpoints if session else "none",
+            vpc_id=config.network.vpc_id,
+            public_subnet_ids=args.get("public_subnet_ids") or [],
+            private_subnet_ids=args.get("private_subnet_ids") or [],
+            public_subnet_tags=args.get("public_subnet_tags") or [],
+            private_subnet_tags=args.get("private_subnet_tags") or [],
+            access_mode=config.access.mode,
+            ssm_vpc_endpoints=session.vpc_endpoints if session else "none",
+            setting_name=setting_name,
         ),
         child("network"),
     )
@@ -193,11 +202,13 @@ def build(
     groups = SecurityGroups(
         named("security-groups"),
         SecurityGroupsArgs(
-            network.vpc_id,
-            config.access.mode,
-            config.access.ssh_allowed_cidrs,
-            db.port,
-            prefix,
+            vpc_id=network.vpc_id,
+            access_mode=config.access.mode,
+            ssh_allowed_cidrs=[str(cidr) for cidr in config.access.ssh_allowed_cidrs],
+            # Checked above with the profile (never in prod); here it only lets them through.
+            allow_ssh_from_anywhere=True,
+            database_port=db.port,
+            name_prefix=prefix,
         ),
         child("security-groups"),
     )
@@ -229,13 +240,13 @@ def build(
             access_mode=config.access.mode,
             security_group_id=groups.bastion.id,
             instance_type=config.bastion.instance_type,
-            architecture=config.bastion.architecture,
             root_volume_gib=config.bastion.root_volume_gib,
             client_packages=db.engine.client_packages(db.major_version),
             ami_id=config.bastion.ami_id,
             key_name=ssh_key.key_name if ssh_key else None,
             name=f"{prefix}-bastion",
             session_log_group_arn=preferences.log_group_arn if preferences else None,
+            region=config.region,
         ),
         child("bastion"),
     )
@@ -261,7 +272,7 @@ def build(
             security_group_ids=[groups.database.id, *(args.get("db_security_group_ids") or [])],
             identifier=prefix,
             region=config.region,
-            options=database_options(args, config.profile),
+            options=piece_options(args, DATABASE_OPTIONS, config.profile),
             storage_kms_key_arn=keys.storage_key_arn,
             performance_insights_kms_key_arn=keys.performance_insights_key_arn,
             master_secret_kms_key_arn=keys.master_secret_key_arn,
@@ -282,10 +293,10 @@ def build(
         DatabaseMonitoringArgs(
             db_instance_identifier=database.instance.identifier,
             bastion_instance_id=bastion.instance_id,
-            database=db,
-            settings=config.monitoring,
+            options=piece_options(args, MONITORING_OPTIONS, config.profile),
             region=config.region,
             name_prefix=prefix,
+            setting_name=config.monitoring.setting_name,
         ),
         child("monitoring"),
     )

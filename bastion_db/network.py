@@ -9,7 +9,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from bastion_db.checks.arguments import argument_name
 from bastion_db.checks.model import AccessMode, SsmVpcEndpoints, SubnetSelection
+from bastion_db.checks.pieces import SettingName, network_settings
 from bastion_db.network_reasons import (
     Association,
     DefaultRoute,
@@ -133,6 +135,7 @@ def select_subnets(
     layout: SubnetLayout,
     known_ids: Sequence[str],
     picks: Mapping[Side, tuple[SubnetChoice, Sequence[str]]],
+    setting_name: SettingName = argument_name,
 ) -> SubnetLayout:
     """The layout once explicit ids or tag filters replace what routing found on
     a side; the subnets no side holds any more are left out (no choice)."""
@@ -140,8 +143,9 @@ def select_subnets(
         for subnet_id in chosen:
             if subnet_id not in known_ids:
                 raise NetworkLookupError(
-                    f"subnet {subnet_id} is not in the VPC; check bastion-db:publicSubnetIds, "
-                    "privateSubnetIds and the subnet tag filters"
+                    f"subnet {subnet_id} is not in the VPC; check "
+                    f"{setting_name('publicSubnetIds')}, {setting_name('privateSubnetIds')} "
+                    "and the subnet tag filters"
                 )
     every = {s.id: s for s in (*layout.public, *layout.private)}
     findings = layout.findings
@@ -152,7 +156,13 @@ def select_subnets(
     return replace(layout, public=sides["public"], private=sides["private"], findings=findings)
 
 
-def check_layout(vpc_id: str, layout: SubnetLayout, *, needs_public: bool = True) -> SubnetLayout:
+def check_layout(
+    vpc_id: str,
+    layout: SubnetLayout,
+    *,
+    needs_public: bool = True,
+    setting_name: SettingName = argument_name,
+) -> SubnetLayout:
     """The stack needs one public subnet for the bastion (ssh mode) and private
     subnets in two availability zones, which an RDS subnet group requires.
     A refusal lists what the routes made of every subnet, so the user sees why."""
@@ -160,7 +170,8 @@ def check_layout(vpc_id: str, layout: SubnetLayout, *, needs_public: bool = True
         raise NetworkLookupError(
             f"VPC {vpc_id} has no public subnet (one whose route table sends 0.0.0.0/0 or ::/0 "
             f"to an internet gateway) for the bastion; found: {_found(layout)}. Set "
-            "bastion-db:publicSubnetIds or bastion-db:publicSubnetTags to choose one"
+            f"{setting_name('publicSubnetIds')} or {setting_name('publicSubnetTags')} "
+            "to choose one"
         )
     zones = sorted({s.availability_zone for s in layout.private})
     if len(zones) < 2:
@@ -168,7 +179,7 @@ def check_layout(vpc_id: str, layout: SubnetLayout, *, needs_public: bool = True
         raise NetworkLookupError(
             f"VPC {vpc_id} needs private subnets in at least two availability zones for the "
             f"database's subnet group; found: {found}. Add a private subnet in another zone, or "
-            "set bastion-db:privateSubnetIds / bastion-db:privateSubnetTags"
+            f"set {setting_name('privateSubnetIds')} / {setting_name('privateSubnetTags')}"
         )
     return layout
 
@@ -194,7 +205,11 @@ class BastionPlacement:
 
 
 def place_bastion(
-    vpc_id: str, layout: SubnetLayout, mode: AccessMode, endpoints: SsmVpcEndpoints
+    vpc_id: str,
+    layout: SubnetLayout,
+    mode: AccessMode,
+    endpoints: SsmVpcEndpoints,
+    setting_name: SettingName = argument_name,
 ) -> BastionPlacement:
     """ssh mode: the first public subnet. ssm mode: a private subnet the agent can
     get out of, or a clear error naming the keys that would make one.
@@ -230,11 +245,12 @@ def place_bastion(
                 f"Manager through NAT gateway {nat}",
             )
     found = ", ".join(s.id for s in layout.private) or "none"
+    endpoints_name = setting_name("ssmVpcEndpoints")
     raise NetworkLookupError(
-        f"accessMode 'ssm' puts the bastion in a private subnet of VPC {vpc_id} with no public "
-        "address, and its Session Manager agent must reach ssm, ssmmessages and ec2messages "
-        "over HTTPS: no private subnet routes 0.0.0.0/0 to a NAT gateway (private subnets: "
-        f"{found}) and bastion-db:ssmVpcEndpoints is 'none'. Set bastion-db:ssmVpcEndpoints "
+        f"{setting_name('accessMode')} 'ssm' puts the bastion in a private subnet of VPC "
+        f"{vpc_id} with no public address, and its Session Manager agent must reach ssm, "
+        "ssmmessages and ec2messages over HTTPS: no private subnet routes 0.0.0.0/0 to a NAT "
+        f"gateway (private subnets: {found}) and {endpoints_name} is 'none'. Set {endpoints_name} "
         "to 'create' (the stack makes the endpoints) or 'existing' (the VPC has them), or "
         "add a NAT gateway route to a private subnet"
     )
@@ -250,7 +266,12 @@ def one_subnet_per_zone(subnets: Sequence[SubnetFacts]) -> list[str]:
     return list(chosen.values())
 
 
-def check_private_dns(vpc_id: str, dns_support: bool, dns_hostnames: bool) -> None:
+def check_private_dns(
+    vpc_id: str,
+    dns_support: bool,
+    dns_hostnames: bool,
+    setting_name: SettingName = argument_name,
+) -> None:
     """Private DNS on an interface endpoint needs both VPC DNS attributes on
     (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html,
     "enableDnsHostnames and enableDnsSupport")."""
@@ -263,21 +284,30 @@ def check_private_dns(vpc_id: str, dns_support: bool, dns_hostnames: bool) -> No
         raise NetworkLookupError(
             f"VPC {vpc_id} has {' and '.join(off)} off, so the Session Manager endpoints' "
             "private DNS names would not resolve; turn them on (aws ec2 modify-vpc-attribute) "
-            "or set bastion-db:ssmVpcEndpoints to 'none' with a NAT gateway route"
+            f"or set {setting_name('ssmVpcEndpoints')} to 'none' with a NAT gateway route"
         )
 
 
 @dataclass
 class ExistingNetworkArgs:
-    """Which existing VPC to build in and, optionally, how to pick its subnets."""
+    """Which existing VPC to build in and, optionally, how to pick its subnets.
+
+    Plain values, named and checked as BastionDatabase's arguments of the same
+    names: a bad one is refused, by name, before the component is registered."""
 
     # Id of the VPC that already exists (made by the lab's CloudFormation stack, say)
     vpc_id: str
-    # Explicit subnet ids or tag filters that override the routing-based rule
-    selection: SubnetSelection
+    # Explicit subnet ids, or tag filters "Key=Value", that override the routing-based rule
+    public_subnet_ids: Sequence[str] = ()
+    private_subnet_ids: Sequence[str] = ()
+    public_subnet_tags: Sequence[str] = ()
+    private_subnet_tags: Sequence[str] = ()
     # Where the bastion may go depends on how people reach it
     access_mode: AccessMode = "ssh"
     ssm_vpc_endpoints: SsmVpcEndpoints = "none"
+    # How a lookup error spells a setting: the argument by default; the stack
+    # program's stack keys through BastionDatabase
+    setting_name: SettingName = argument_name
 
 
 class ExistingNetwork(pulumi.ComponentResource):
@@ -305,6 +335,8 @@ class ExistingNetwork(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ExistingNetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        selection = network_settings(args).subnets
+        name_of = args.setting_name
         super().__init__("bastiondb:network:ExistingNetwork", name, None, opts)
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
         vpc_id = args.vpc_id
@@ -317,7 +349,7 @@ class ExistingNetwork(pulumi.ComponentResource):
             if vpc_id not in ids:
                 raise NetworkLookupError(
                     f"VPC {vpc_id} does not exist in this account and region; check "
-                    "bastion-db:vpcId and aws:region"
+                    f"{name_of('vpcId')} and aws:region"
                 )
             return vpc_id
 
@@ -360,14 +392,20 @@ class ExistingNetwork(pulumi.ComponentResource):
             all_subnet_ids, route_table_ids
         ).apply(describe_all)
         selected = _apply_overrides(
-            routed_layout, args.selection, subnets_with_tags, all_subnet_ids
-        ).apply(lambda layout: check_layout(vpc_id, layout, needs_public=args.access_mode == "ssh"))
+            routed_layout, selection, subnets_with_tags, all_subnet_ids, name_of
+        ).apply(
+            lambda layout: check_layout(
+                vpc_id, layout, needs_public=args.access_mode == "ssh", setting_name=name_of
+            )
+        )
 
         def placed(values: list[Any]) -> BastionPlacement:
             layout, dns_support, dns_hostnames = values
             if args.ssm_vpc_endpoints == "create":
-                check_private_dns(vpc_id, bool(dns_support), bool(dns_hostnames))
-            placement = place_bastion(vpc_id, layout, args.access_mode, args.ssm_vpc_endpoints)
+                check_private_dns(vpc_id, bool(dns_support), bool(dns_hostnames), name_of)
+            placement = place_bastion(
+                vpc_id, layout, args.access_mode, args.ssm_vpc_endpoints, name_of
+            )
             # The preview prints it: which path this network gives the bastion.
             pulumi.log.info(placement.summary, resource=self)
             return placement
@@ -392,7 +430,7 @@ class ExistingNetwork(pulumi.ComponentResource):
             return subnet_plan(
                 vpc_id,
                 layout.findings,
-                rules=side_rules(args.selection),
+                rules=side_rules(selection),
                 database_subnet_ids=[s.id for s in layout.private],
                 bastion_subnet_id=placement.subnet_id,
                 bastion_path=placement.ssm_path,
@@ -422,6 +460,7 @@ def _apply_overrides(
     selection: SubnetSelection,
     subnets_with_tags: Any,
     all_subnet_ids: pulumi.Output[list[str]],
+    setting_name: SettingName,
 ) -> pulumi.Output[SubnetLayout]:
     """Explicit ids, then tag filters, replace what routing found, per side."""
 
@@ -442,6 +481,7 @@ def _apply_overrides(
             layout,
             known,
             {side: (picks[side][0], ids) for side, ids in zip(sides, chosen, strict=True)},
+            setting_name,
         )
 
     return pulumi.Output.all(routed, all_subnet_ids, *(picks[side][1] for side in sides)).apply(

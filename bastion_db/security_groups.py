@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from bastion_db.checks.model import AccessMode, IpNetwork
+from bastion_db.checks.pieces import name_argument, ssh_networks
 
 SSH_PORT = 22
 HTTPS_PORT = 443
@@ -21,11 +22,14 @@ class SecurityGroupsArgs:
 
     vpc_id: pulumi.Input[str]
     # "ssh": inbound SSH from ssh_allowed_cidrs; "ssm": no inbound rule at all
-    access_mode: AccessMode
-    ssh_allowed_cidrs: Sequence[IpNetwork]
-    database_port: int
-    # Name prefix for the groups, e.g. "bastion-db-dev"
-    name_prefix: str
+    access_mode: AccessMode = "ssh"
+    # Networks in CIDR form, e.g. "203.0.113.0/24"
+    ssh_allowed_cidrs: Sequence[str] = ()
+    # The only way 0.0.0.0/0 or ::/0 is accepted in ssh_allowed_cidrs
+    allow_ssh_from_anywhere: bool = False
+    database_port: int = 5432
+    # Name prefix for the groups, e.g. "bastion-db-dev"; unset, the component's name
+    name_prefix: str | None = None
 
 
 class SecurityGroups(pulumi.ComponentResource):
@@ -39,6 +43,9 @@ class SecurityGroups(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: SecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Checked first: a bad argument registers nothing.
+        networks = ssh_networks(args.ssh_allowed_cidrs, args.allow_ssh_from_anywhere)
+        prefix = name_argument("name_prefix", args.name_prefix or name)
         super().__init__("bastiondb:network:SecurityGroups", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -47,21 +54,21 @@ class SecurityGroups(pulumi.ComponentResource):
         # allow-all egress rule when a group is created.
         self.bastion = aws.ec2.SecurityGroup(
             f"{name}-bastion",
-            name_prefix=f"{args.name_prefix}-bastion-",
+            name_prefix=f"{prefix}-bastion-",
             description="Bastion host: SSH from named networks only",
             vpc_id=args.vpc_id,
             opts=child,
         )
         self.database = aws.ec2.SecurityGroup(
             f"{name}-database",
-            name_prefix=f"{args.name_prefix}-database-",
+            name_prefix=f"{prefix}-database-",
             description="Database: its port from the bastion only, no egress",
             vpc_id=args.vpc_id,
             opts=child,
         )
 
         if args.access_mode == "ssh":
-            for network in args.ssh_allowed_cidrs:
+            for network in networks:
                 self._ssh_ingress(name, network, child)
 
         aws.vpc.SecurityGroupIngressRule(

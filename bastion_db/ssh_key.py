@@ -8,7 +8,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_tls as tls
 
-from bastion_db.checks.model import KeyAlgorithm
+from bastion_db.checks import validate
+from bastion_db.checks.errors import ArgumentName
+from bastion_db.checks.pieces import key_algorithm
 
 RSA_BITS = 4096
 
@@ -20,7 +22,7 @@ class SshKeyArgs:
     # Name of the EC2 key pair, e.g. "bastion-db-dev-bastion"
     key_name: pulumi.Input[str]
     # ED25519 (default) or RSA (4096 bits) for a generated key
-    algorithm: KeyAlgorithm
+    algorithm: str = "ED25519"
     # The user's own OpenSSH public key; when given, no private key is generated
     public_key: str | None = None
 
@@ -36,14 +38,18 @@ class SshKey(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: SshKeyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Checked first, by the checks of ssh_key_algorithm and ssh_public_key.
+        algorithm = key_algorithm(args.algorithm)
+        if args.public_key is not None:
+            validate.ssh_public_key(ArgumentName("public_key"), args.public_key)
         super().__init__("bastiondb:access:SshKey", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         if args.public_key is None:
             private_key = tls.PrivateKey(
                 f"{name}-private-key",
-                algorithm=args.algorithm,
-                rsa_bits=RSA_BITS if args.algorithm == "RSA" else None,
+                algorithm=algorithm,
+                rsa_bits=RSA_BITS if algorithm == "RSA" else None,
                 opts=child,
             )
             public_key: pulumi.Input[str] = private_key.public_key_openssh

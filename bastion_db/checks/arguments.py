@@ -32,17 +32,26 @@ UNSET: Any = _Unset.UNSET
 
 class ArgumentsReader:
     """Reads ``args`` by stack key; an unset, None or blank argument reads as
-    ``defaults[argument]``, as an unset stack key reads as Pulumi.yaml's default."""
+    ``defaults[argument]``, as an unset stack key reads as Pulumi.yaml's default.
 
-    def __init__(self, args: Mapping[str, Any], defaults: Mapping[str, Any]) -> None:
+    ``names`` renames some stack keys for a piece whose fields say less
+    (``bastionInstanceType`` is the Bastion's ``instance_type``)."""
+
+    def __init__(
+        self,
+        args: Mapping[str, Any],
+        defaults: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self._args = args
         self._defaults = defaults
+        self._names = names or {}
 
     def full_key(self, key: str) -> str:
-        return ArgumentName(argument_name(key))
+        return ArgumentName(self._names.get(key) or argument_name(key))
 
     def _value(self, key: str, default: Any) -> Any:
-        name = argument_name(key)
+        name = self.full_key(key)
         value = self._args.get(name)
         if isinstance(value, Enum):
             value = value.value

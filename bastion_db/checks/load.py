@@ -80,9 +80,9 @@ def load_settings(
         environment=environment,
         profile=profile,
         region=region,
-        network=_network(reader),
+        network=parse_network(reader),
         access=parse_access(reader, profile),
-        bastion=_bastion(reader, region),
+        bastion=parse_bastion(reader, region),
         database=parse_database(reader, profile, region),
         monitoring=parse_monitoring(reader, profile),
     )
@@ -101,7 +101,7 @@ def _profile(reader: ConfigReader, stack: str) -> str:
     )
 
 
-def _network(reader: ConfigReader) -> NetworkSettings:
+def parse_network(reader: ConfigReader) -> NetworkSettings:
     key = reader.full_key
     vpc_id = validate.matching(
         key("vpcId"),
@@ -154,7 +154,7 @@ def _region(aws_region: str | None) -> str:
     return aws_region
 
 
-def _bastion(reader: ConfigReader, region: str) -> BastionSettings:
+def parse_bastion(reader: ConfigReader, region: str) -> BastionSettings:
     key = reader.full_key
     offered = set(BASTION_INSTANCE_TYPES)
     if aws_facts.has_offerings(region):  # none recorded for the isolated partitions

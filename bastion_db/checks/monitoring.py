@@ -60,9 +60,7 @@ class MonitoringSettings:
     freeable_memory_mib: int | None = None
     # How a message names a setting (a stack key of the program, an argument of
     # the package): the reader's own naming, so warnings match the errors.
-    setting_name: Callable[[str], str] = field(
-        default=lambda key: key, compare=False, repr=False
-    )
+    setting_name: Callable[[str], str] = field(default=lambda key: key, compare=False, repr=False)
 
 
 # Defaults are Pulumi.yaml's (AWS's recommended alarms: CPU > 90 % for 5 of 5

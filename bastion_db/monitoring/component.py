@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from bastion_db.alarm_thresholds import database_thresholds
-from bastion_db.checks.model import DatabaseSettings
-from bastion_db.checks.monitoring import MonitoringSettings
+from bastion_db.checks.arguments import argument_name
+from bastion_db.checks.pieces import SettingName, monitoring_settings, region_of
 from bastion_db.monitoring.alarms import Target, left_out_alarms, plan_alarms
 from bastion_db.monitoring.dashboard import dashboard_body, dashboard_url, physical_name_for
 from bastion_db.monitoring.key_policy import alarm_key_policy
@@ -38,21 +39,24 @@ class DatabaseMonitoringArgs:
     db_instance_identifier: pulumi.Input[str]
     # The bastion's EC2 instance id (the `InstanceId` dimension)
     bastion_instance_id: pulumi.Input[str]
-    # The database as configured: engine, class, storage and max_connections
-    # size the thresholds
-    database: DatabaseSettings
-    # Thresholds, evaluation window and e-mail recipients
-    settings: MonitoringSettings
-    # Region the metrics live in; used by the dashboard and its console URL
-    region: str
+    # BastionDatabase's arguments of the same names, checked by the same checks:
+    # the alarm_* thresholds, window and e-mails, the database's shape that
+    # sizes them (db_engine, db_instance_class, db_allocated_storage_gib,
+    # db_max_allocated_storage_gib, db_max_connections...) and the profile
+    options: Mapping[str, Any] = field(default_factory=dict)
+    # Region the metrics live in (the dashboard and its console URL); unset,
+    # the program's aws:region
+    region: str | None = None
     # Prefix of the stack's physical names, e.g. "bastion-db-dev": dashboards
     # and key aliases are account-wide, so their names carry it
-    name_prefix: str
+    name_prefix: str | None = None
     # Dashboard name; the default is "<name prefix>-<component name>"
     dashboard_name: str | None = None
     # Extra tags for the taggable children; the provider's default tags already
     # cover Project/Environment/ManagedBy
     tags: Mapping[str, str] | None = None
+    # How a warning spells a setting: the argument by default
+    setting_name: SettingName = argument_name
 
 
 class DatabaseMonitoring(pulumi.ComponentResource):
@@ -72,25 +76,27 @@ class DatabaseMonitoring(pulumi.ComponentResource):
         args: DatabaseMonitoringArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # Checked first: a bad argument registers nothing.
+        region = region_of(args.region)
+        db, settings = monitoring_settings(args.options, region, args.setting_name)
         super().__init__("bastiondb:monitoring:DatabaseMonitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags) if args.tags else None
         # Account-wide names (dashboard, key alias) must differ between stacks.
-        base = physical_name_for(f"{args.name_prefix}-{name}")
+        base = physical_name_for(f"{args.name_prefix}-{name}" if args.name_prefix else name)
 
-        db = args.database
         self.thresholds = database_thresholds(
             engine=db.engine.name,
             instance_class=db.instance_class,
             allocated_storage_gib=db.allocated_storage_gib,
             max_allocated_storage_gib=db.max_allocated_storage_gib,
             max_connections_override=db.max_connections,
-            settings=args.settings,
+            settings=settings,
         )
-        self.plans = plan_alarms(self.thresholds, args.settings)
+        self.plans = plan_alarms(self.thresholds, settings)
         # A warning, not an error: the class is one RDS offers, and every other
         # alarm still protects the database. Shown at every preview and update.
-        for note in left_out_alarms(self.thresholds, args.settings.setting_name):
+        for note in left_out_alarms(self.thresholds, settings.setting_name):
             pulumi.log.warn(note, resource=self)
 
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
@@ -120,7 +126,7 @@ class DatabaseMonitoring(pulumi.ComponentResource):
             ),
             child,
         )
-        for address in args.settings.alarm_emails:
+        for address in settings.alarm_emails:
             aws.sns.TopicSubscription(
                 f"{name}-email-{subscription_suffix(address)}",
                 aws.sns.TopicSubscriptionArgs(topic=topic.arn, protocol="email", endpoint=address),
@@ -164,7 +170,6 @@ class DatabaseMonitoring(pulumi.ComponentResource):
 
         board_name = args.dashboard_name or base
         arns = [alarm.arn for alarm in self.alarms.values()]
-        region = args.region
         thresholds = self.thresholds
         body = pulumi.Output.all(
             args.db_instance_identifier, args.bastion_instance_id, *arns

@@ -22,14 +22,16 @@ BASE = BastionDatabaseArgs(
 
 def test_a_subnet_group_and_extra_security_groups_of_your_own() -> None:
     resources = run_program(
-        lambda: BastionDatabase(
-            "analytics",
-            BastionDatabaseArgs(
-                **BASE,
-                db_subnet_group_name="shared-private",
-                db_security_group_ids=["sg-0aaaaaaaaaaaaaaaa"],
-            ),
-        ).db_host
+        lambda: (
+            BastionDatabase(
+                "analytics",
+                BastionDatabaseArgs(
+                    **BASE,
+                    db_subnet_group_name="shared-private",
+                    db_security_group_ids=["sg-0aaaaaaaaaaaaaaaa"],
+                ),
+            ).db_host
+        )
     )
     instance = one(resources, "aws:rds/instance:Instance")
     assert instance.inputs["dbSubnetGroupName"] == "shared-private"
@@ -50,9 +52,11 @@ def test_a_left_out_alarm_names_the_argument_to_set(caplog: pytest.LogCaptureFix
     # db.m9g.large: a class RDS offers whose memory bastion-db does not know.
     with caplog.at_level(logging.WARNING):
         run_program(
-            lambda: BastionDatabase(
-                "analytics", BastionDatabaseArgs(**BASE, db_instance_class="db.m9g.large")
-            ).db_host
+            lambda: (
+                BastionDatabase(
+                    "analytics", BastionDatabaseArgs(**BASE, db_instance_class="db.m9g.large")
+                ).db_host
+            )
         )
     warnings = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     assert "Set alarm_freeable_memory_mib to the line in MiB" in warnings

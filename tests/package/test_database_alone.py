@@ -48,9 +48,11 @@ def test_the_lab_mysql_in_a_subnet_of_the_vpc_from_plain_values() -> None:
 
 def test_only_the_subnets_and_the_vpc_give_the_hardened_postgres() -> None:
     resources = run_program(
-        lambda: Database(
-            "orders", DatabaseArgs(vpc_id=LAB_VPC_ID, subnet_ids=PRIVATE_SUBNET_IDS)
-        ).address
+        lambda: (
+            Database(
+                "orders", DatabaseArgs(vpc_id=LAB_VPC_ID, subnet_ids=PRIVATE_SUBNET_IDS)
+            ).address
+        )
     )
     instance = one(resources, INSTANCE)
     assert instance.inputs["engine"] == "postgres"
@@ -61,14 +63,16 @@ def test_only_the_subnets_and_the_vpc_give_the_hardened_postgres() -> None:
 
 def test_a_subnet_group_and_security_groups_of_your_own_are_used_not_made() -> None:
     resources = run_program(
-        lambda: Database(
-            "orders",
-            DatabaseArgs(
-                db_subnet_group_name="shared-private",
-                security_group_ids=["sg-0123456789abcdef0"],
-                options={"profile": "dev"},
-            ),
-        ).address
+        lambda: (
+            Database(
+                "orders",
+                DatabaseArgs(
+                    db_subnet_group_name="shared-private",
+                    security_group_ids=["sg-0123456789abcdef0"],
+                    options={"profile": "dev"},
+                ),
+            ).address
+        )
     )
     instance = one(resources, INSTANCE)
     assert instance.inputs["dbSubnetGroupName"] == "shared-private"
