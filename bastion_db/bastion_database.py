@@ -142,6 +142,10 @@ class BastionDatabase(pulumi.ComponentResource):
         )
         # The stack outputs' names, in the order the stack program exports them.
         self.output_names = list(outputs)
+        # Every declared output is an attribute; those this configuration has
+        # none of (the SSH tunnel in ssm mode...) are None, as annotated.
+        for attribute in type(self).__annotations__:
+            setattr(self, attribute, None)
         for key, value in outputs.items():
             setattr(self, argument_name(key), pulumi.Output.from_input(value))
         self.register_outputs({argument_name(key): value for key, value in outputs.items()})
