@@ -159,3 +159,9 @@ def test_the_wheel_holds_the_package_and_its_aws_facts_only(consumer: dict) -> N
         "cfn_lint_extract.json",
         "documented.json",
     ]
+
+
+def test_the_provider_lock_matches_the_package_it_installs() -> None:
+    # provider/uv.lock pins the package's own dependencies too: a pin changed
+    # in the root pyproject.toml needs `bash scripts/uv.sh lock --project provider`.
+    uv("lock", "--check", "--offline", "--project", str(PROJECT_DIR / "provider"), cwd=PROJECT_DIR)
