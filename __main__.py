@@ -21,7 +21,9 @@ def main() -> None:
     product = BastionDatabase(
         "bastion-db",
         args,  # type: ignore[arg-type]  # built from Pulumi.yaml's keys, checked above
-        pulumi.ResourceOptions(providers=[tagged_aws_provider(config)]),
+        pulumi.ResourceOptions(
+            providers=[tagged_aws_provider(config.region, config.project, config.environment)]
+        ),
         # Stacks made before the package keep every resource (aliases).
         keep_stack_program_urns=True,
         # Warnings name the stack keys a stack's user edits.

@@ -13,6 +13,7 @@ import pulumi
 
 from bastion_db import BastionDatabase, BastionDatabaseArgs
 from bastion_db.args import AccessMode, Profile
+from bastion_db.aws_provider import tagged_aws_provider
 
 config = pulumi.Config()
 
@@ -22,17 +23,22 @@ def listed(key: str) -> list[str]:
     return [item.strip() for item in (config.get(key) or "").split(",") if item.strip()]
 
 
+project, stack = pulumi.get_project(), pulumi.get_stack()
+# Every taggable resource gets Project, Environment and ManagedBy.
+aws_provider = tagged_aws_provider(pulumi.Config("aws").require("region"), project, stack)
+
 product = BastionDatabase(
-    pulumi.get_project(),
+    project,
     BastionDatabaseArgs(
         vpc_id=config.require("vpcId"),
-        profile=Profile.PROD if pulumi.get_stack() == "prod" else Profile.DEV,
-        environment=pulumi.get_stack(),
+        profile=Profile.PROD if stack == "prod" else Profile.DEV,
+        environment=stack,
         # A wrong value is refused by BastionDatabase's own check, by name.
         access_mode=cast(AccessMode, config.get("accessMode") or "ssm"),
         ssh_allowed_cidrs=listed("sshAllowedCidrs"),
         alarm_emails=listed("alarmEmails"),
     ),
+    pulumi.ResourceOptions(providers=[aws_provider]),
 )
 
 pulumi.export("dbHost", product.db_host)

@@ -88,6 +88,8 @@ def test_the_preflight_passes_an_ssh_program_and_shows_the_named_network(
     assert code == 0, err
     assert "orders-security-groups-bastion-ssh-203-0-113-0-24" in out
     assert '"cidrIpv4": "203.0.113.0/24"' in out or 'cidrIpv4: "203.0.113.0/24"' in out
+    # Its provider tags every resource, so the required-tags rule changes nothing.
+    assert "0 mandatory, " in out and ", 0 remediation(s)" in out
 
 
 def test_a_bad_answer_is_refused_by_the_preflight_by_name(tmp_path: Path) -> None:
