@@ -4,6 +4,7 @@ VPC", from plain values, and with a subnet group and security groups of your own
 from __future__ import annotations
 
 import pulumi
+import pytest
 
 from bastion_db.database import Database, DatabaseArgs
 from offline.fake_world import LAB_VPC_ID
@@ -81,33 +82,25 @@ def test_a_subnet_group_and_security_groups_of_your_own_are_used_not_made() -> N
     assert "aws:rds/subnetGroup:SubnetGroup" not in types and GROUP not in types
 
 
-def test_a_bad_option_is_refused_by_its_argument_name_before_any_resource() -> None:
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        # the checks the stack's dbInstanceClass goes through
+        ({"db_instance_class": "db.x9.huge"}, "argument 'db_instance_class': got 'db.x9.huge'"),
+        # a name the database does not take is refused, not ignored
+        ({"db_instanse_class": "db.t4g.small"}, "argument 'db_instanse_class': got 'db.t4g.small'"),
+    ],
+)
+def test_a_bad_option_is_refused_by_its_argument_name_before_any_resource(
+    options: dict[str, str], expected: str
+) -> None:
     message, resources = refused(
         lambda: Database(
             "orders",
-            DatabaseArgs(
-                vpc_id=LAB_VPC_ID,
-                subnet_ids=PRIVATE_SUBNET_IDS,
-                options={"db_instance_class": "db.x9.huge"},
-            ),
+            DatabaseArgs(vpc_id=LAB_VPC_ID, subnet_ids=PRIVATE_SUBNET_IDS, options=options),
         )
     )
-    assert "argument 'db_instance_class': got 'db.x9.huge'" in message
-    assert resources == []
-
-
-def test_an_option_the_database_does_not_take_is_refused_not_ignored() -> None:
-    message, resources = refused(
-        lambda: Database(
-            "orders",
-            DatabaseArgs(
-                vpc_id=LAB_VPC_ID,
-                subnet_ids=PRIVATE_SUBNET_IDS,
-                options={"db_instanse_class": "db.t4g.small"},
-            ),
-        )
-    )
-    assert "argument 'db_instanse_class': got 'db.t4g.small'" in message
+    assert expected in message
     assert "db_instance_class" in message
     assert resources == []
 
