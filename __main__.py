@@ -39,6 +39,7 @@ def main() -> None:
             config.network.subnets,
             config.access.mode,
             session.vpc_endpoints if session else "none",
+            config.region,
         ),
         aws_only,
     )
@@ -71,6 +72,7 @@ def main() -> None:
                 network.vpc_id,
                 network.endpoint_subnet_ids,
                 groups.bastion.id,
+                network.bastion_route_table_id,
                 config.region,
                 prefix,
             ),
