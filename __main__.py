@@ -113,7 +113,11 @@ def main() -> None:
         if preferences is not None
         else None
     )
-    keys = DatabaseKeys("database-keys", DatabaseKeysArgs(prefix, db.keys), aws_only)
+    keys = DatabaseKeys(
+        "database-keys",
+        DatabaseKeysArgs(prefix, db.keys, keep_storage_key=db.backups_outlive_instance),
+        aws_only,
+    )
     database = Database(
         "database",
         DatabaseArgs(

@@ -40,6 +40,13 @@ MAX_NAME_PREFIX = IAM_ROLE_NAME_PREFIX_MAX - LONGEST_ROLE_PREFIX_SUFFIX
 
 PROFILES: tuple[str, ...] = get_args(Profile)
 
+# CreateDocument, Name: "You can't use the following strings as document name
+# prefixes. These are reserved by AWS for use as document name prefixes: aws,
+# amazon, amzn, AWSEC2, AWSConfigRemediation, AWSSupport"
+# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html).
+# In ssm mode the stack names its Session document '<projectName>-<stack>-shell'.
+RESERVED_DOCUMENT_PREFIXES = ("aws", "amazon", "amzn")
+
 
 def load_settings(
     reader: ConfigReader, *, project: str, stack: str, aws_region: str | None
@@ -65,6 +72,15 @@ def load_settings(
             key("projectName"), project_name, "a name other than 'sg' (EC2 keeps sg- for group ids)"
         )
     region = _region(aws_region)
+    access = parse_access(reader, profile)
+    if access.mode == "ssm" and project_name.startswith(RESERVED_DOCUMENT_PREFIXES):
+        raise ConfigError(
+            key("projectName"),
+            project_name,
+            "a name not starting with " + ", ".join(RESERVED_DOCUMENT_PREFIXES) + " in "
+            "accessMode 'ssm': AWS reserves them for Systems Manager document names, and "
+            "the stack's Session document is named '<projectName>-<stack>-shell'",
+        )
 
     return StackSettings(
         project=project_name,
@@ -72,7 +88,7 @@ def load_settings(
         profile=profile,
         region=region,
         network=_network(reader),
-        access=parse_access(reader, profile),
+        access=access,
         bastion=_bastion(reader, region),
         database=parse_database(reader, profile, region),
         monitoring=parse_monitoring(reader, profile),

@@ -153,6 +153,13 @@ class DatabaseSettings:
     iam_username: str | None = None
     keys: DatabaseKeySettings = DatabaseKeySettings()
 
+    @property
+    def backups_outlive_instance(self) -> bool:
+        """Whether deleting the instance leaves its data behind: a final snapshot,
+        or the automated backups a protected instance keeps
+        (components/database.py: ``delete_automated_backups=not protect``)."""
+        return not self.skip_final_snapshot or (self.protect and self.backup_retention_days > 0)
+
 
 @dataclass(frozen=True)
 class StackSettings:

@@ -268,9 +268,16 @@ def test_account_preferences_are_left_alone_unless_asked(run_stack: RunStack) ->
     names = sorted(d.inputs["name"] for d in run.of_type(DOCUMENT))
     assert names == ["SSM-SessionManagerRunShell", "bastion-db-prod-shell"]
     default = named(run, DOCUMENT, "session-preferences-default")
-    assert json.loads(default.inputs["content"])["inputs"]["idleSessionTimeout"] == "10"
+    inputs = json.loads(default.inputs["content"])["inputs"]
+    # The limits, which port forwarding with AWS's document reads from here...
+    assert (inputs["idleSessionTimeout"], inputs["maxSessionDuration"]) == ("10", "60")
+    # ...and nothing of this stack's that its destroy deletes: the document stays.
+    assert inputs["cloudWatchLogGroupName"] == "" and inputs["kmsKeyId"] == ""
+    assert default.retain_on_delete is True and default.dependencies == ()
+    assert named(run, DOCUMENT, "session-preferences-shell").retain_on_delete is False
+    # Shells stay on the stack's logged document: the unlogged default is not granted.
     policy = json.loads(named(run, IAM_POLICY, "operator-access-policy").inputs["policy"])
-    assert any(
+    assert not any(
         r.endswith(":document/SSM-SessionManagerRunShell")
         for r in policy["Statement"][0]["Resource"]
     )
