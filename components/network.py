@@ -304,6 +304,7 @@ class ExistingNetworkArgs:
     access_mode: AccessMode = "ssh"
     ssm_vpc_endpoints: SsmVpcEndpoints = "none"
     # The stack's region: names the endpoint services looked up in "create" mode
+    # (empty: the provider's)
     region: str = ""
 
 
@@ -461,9 +462,11 @@ class ExistingNetwork(pulumi.ComponentResource):
         on the bastion's route table (checked once the placement is known)."""
         if args.access_mode != "ssm" or args.ssm_vpc_endpoints != "create":
             return []
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self))
+        invoke = pulumi.InvokeOptions(parent=self)
+        partition = aws.get_partition(opts=invoke)
+        region = args.region or aws.get_region(opts=invoke).region
         lookup = provider_lookup(
-            args.vpc_id, f"{partition.reverse_dns_prefix}.{args.region}", parent=self
+            args.vpc_id, f"{partition.reverse_dns_prefix}.{region}", parent=self
         )
         problems = interface_conflicts(args.vpc_id, INTERFACE_SERVICES, lookup)
         if problems:

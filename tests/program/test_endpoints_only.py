@@ -223,3 +223,17 @@ def test_the_endpoint_lookup_answers_field_by_field_as_the_real_invoke() -> None
     assert received == json.loads(json.dumps(answer))
     assert received["privateDnsEnabled"] is True and received["id"] == central.id
     assert missing and "no matching EC2 VPC Endpoint found" in missing[0]
+
+
+def test_without_a_region_the_lookup_names_the_providers(run_stack: RunStack) -> None:
+    """A caller that gives the network no region still looks up this region's services."""
+    from components.network import ExistingNetwork, ExistingNetworkArgs
+    from settings.model import SubnetSelection
+
+    central = FakeVpcEndpoint("vpce-0c0ffee000000001", service("ssm"), "Interface", True)
+
+    def program() -> None:
+        ExistingNetwork("network", ExistingNetworkArgs(VPC.id, SubnetSelection(), "ssm", "create"))
+
+    with pytest.raises(EndpointConflictError, match="ssm: vpce-0c0ffee000000001"):
+        run_program(program, project="p", stack="s", config={}, world=with_endpoints(central))
