@@ -13,11 +13,13 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from components.network import ExistingNetwork, ExistingNetworkArgs
 from components.vpc_endpoint_lookup import EndpointConflictError
 from offline.fake_aws import FakeAws
 from offline.fake_world import FakeVpcEndpoint, FakeWorld, lab_vpc, lab_world, without_nat
 from offline.network_capture import NetworkCaptureError, captured_world
 from offline.runner import ProgramRun, run_program
+from settings.model import SubnetSelection
 from tests.conftest import RunStack
 from tests.program.test_network import _plain
 from tests.program.types import INSTANCE
@@ -225,11 +227,8 @@ def test_the_endpoint_lookup_answers_field_by_field_as_the_real_invoke() -> None
     assert missing and "no matching EC2 VPC Endpoint found" in missing[0]
 
 
-def test_without_a_region_the_lookup_names_the_providers(run_stack: RunStack) -> None:
+def test_without_a_region_the_lookup_names_the_providers() -> None:
     """A caller that gives the network no region still looks up this region's services."""
-    from components.network import ExistingNetwork, ExistingNetworkArgs
-    from settings.model import SubnetSelection
-
     central = FakeVpcEndpoint("vpce-0c0ffee000000001", service("ssm"), "Interface", True)
 
     def program() -> None:
