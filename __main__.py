@@ -40,6 +40,7 @@ def main() -> None:
             config.access.mode,
             session.vpc_endpoints if session else "none",
             config.region,
+            prefix,
         ),
         aws_only,
     )

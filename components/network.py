@@ -306,6 +306,8 @@ class ExistingNetworkArgs:
     # The stack's region: names the endpoint services looked up in "create" mode
     # (empty: the provider's)
     region: str = ""
+    # The stack's name prefix: its own endpoints (Name tag "<prefix>-<service>") are no conflict
+    name_prefix: str = ""
 
 
 class ExistingNetwork(pulumi.ComponentResource):
@@ -402,7 +404,11 @@ class ExistingNetwork(pulumi.ComponentResource):
             problems = [
                 line
                 for found in gateways
-                if (line := gateway_conflict(found.service, placement.route_table_id, found))
+                if (
+                    line := gateway_conflict(
+                        found.service, placement.route_table_id, found, args.name_prefix
+                    )
+                )
             ]
             if problems:
                 raise refusal(vpc_id, problems)
@@ -468,7 +474,7 @@ class ExistingNetwork(pulumi.ComponentResource):
         lookup = provider_lookup(
             args.vpc_id, f"{partition.reverse_dns_prefix}.{region}", parent=self
         )
-        problems = interface_conflicts(args.vpc_id, INTERFACE_SERVICES, lookup)
+        problems = interface_conflicts(args.vpc_id, INTERFACE_SERVICES, lookup, args.name_prefix)
         if problems:
             raise refusal(args.vpc_id, problems)
         return [lookup(service, "Gateway") for service in GATEWAY_SERVICES]

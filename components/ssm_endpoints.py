@@ -33,6 +33,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.security_groups import HTTPS_PORT
+from components.vpc_endpoint_lookup import endpoint_tag_name
 
 # What SSM Agent calls for Session Manager: ssm (registration, commands),
 # ssmmessages (the session's data channel) and ec2messages (the agent's older
@@ -121,7 +122,7 @@ class SsmEndpoints(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=args.subnet_ids,
                 security_group_ids=[self.security_group.id],
-                tags={"Name": f"{args.name_prefix}-{service}"},
+                tags={"Name": endpoint_tag_name(args.name_prefix, service)},
                 opts=child,
             )
             for service in INTERFACE_SERVICES
@@ -133,7 +134,7 @@ class SsmEndpoints(pulumi.ComponentResource):
                 service_name=service_name(service),
                 vpc_endpoint_type="Gateway",
                 route_table_ids=[args.route_table_id],
-                tags={"Name": f"{args.name_prefix}-{service}"},
+                tags={"Name": endpoint_tag_name(args.name_prefix, service)},
                 opts=child,
             )
             for service in GATEWAY_SERVICES

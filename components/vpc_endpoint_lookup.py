@@ -12,6 +12,10 @@ Two collisions fail ``pulumi up`` half-way:
   list to another gateway endpoint: "route table rtb-... already has a route with
   destination-prefix-list-id pl-..." (RouteAlreadyExists; eksctl-io/eksctl#4377).
 
+The stack's own endpoints, from an earlier ``up``, are no conflict: they carry
+the ``Name`` tag the stack gives them (``<prefix>-<service>``, unique to the
+stack), and are told apart by it.
+
 pulumi-aws has no plural lookup of VPC endpoints; ``getVpcEndpoint`` answers one
 endpoint or fails with the provider's standard messages, "no matching EC2 VPC
 Endpoint found" and "multiple EC2 VPC Endpoints matched; use additional
@@ -46,6 +50,8 @@ class ExistingEndpoint:
     endpoint_type: str
     private_dns_enabled: bool
     route_table_ids: tuple[str, ...] = ()
+    # Its Name tag ("" when untagged)
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,26 +102,49 @@ def provider_lookup(vpc_id: str, service_prefix: str, parent: pulumi.Resource) -
                 endpoint_type=endpoint_type,
                 private_dns_enabled=bool(result.private_dns_enabled),
                 route_table_ids=tuple(result.route_table_ids or ()),
+                name=str((result.tags or {}).get("Name") or ""),
             ),
         )
 
     return lookup
 
 
-def interface_conflicts(vpc_id: str, services: Sequence[str], lookup: Lookup) -> list[str]:
-    """One line per planned private-DNS interface endpoint the VPC already serves."""
+def endpoint_tag_name(name_prefix: str, service: str) -> str:
+    """The Name tag the stack gives its endpoint for ``service``."""
+    return f"{name_prefix}-{service}"
+
+
+def _is_own(found: Found, name_prefix: str) -> bool:
+    return found.endpoint is not None and found.endpoint.name == endpoint_tag_name(
+        name_prefix, found.service
+    )
+
+
+def interface_conflicts(
+    vpc_id: str, services: Sequence[str], lookup: Lookup, name_prefix: str
+) -> list[str]:
+    """One line per planned private-DNS interface endpoint the VPC already serves
+    with an endpoint of someone else's."""
     problems = []
     for service in services:
         found = lookup(service, "Interface")
         if found.several:
             problems.append(f"{service}: several interface endpoints in {vpc_id}")
-        elif found.endpoint is not None and found.endpoint.private_dns_enabled:
+        elif (
+            found.endpoint is not None
+            and found.endpoint.private_dns_enabled
+            and not _is_own(found, name_prefix)
+        ):
             problems.append(f"{service}: {found.endpoint.id} has private DNS")
     return problems
 
 
-def gateway_conflict(service: str, route_table_id: str, found: Found) -> str | None:
-    """The line naming an existing gateway endpoint on the route table, if any."""
+def gateway_conflict(
+    service: str, route_table_id: str, found: Found, name_prefix: str
+) -> str | None:
+    """The line naming someone else's gateway endpoint on the route table, if any."""
+    if _is_own(found, name_prefix):
+        return None
     if found.several:
         return (
             f"{service}: several gateway endpoints in the VPC (one may already route "

@@ -366,7 +366,7 @@ class FakeAws(pulumi.runtime.Mocks):
             serviceRegion=self.world.region,
             state=endpoint.state,
             subnetIds=list(endpoint.subnet_ids),
-            tags={},
+            tags=dict(endpoint.tags),
             vpcEndpointType=endpoint.endpoint_type,
             vpcId=vpc.id,
         )

@@ -82,6 +82,7 @@ class FakeVpcEndpoint:
     state: str = "available"
     route_table_ids: tuple[str, ...] = ()
     subnet_ids: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -410,6 +410,7 @@ def _vpc(item: Mapping[str, Any], capture: Mapping[str, Any]) -> FakeVpc:
             state=str(endpoint.get("State") or "available"),
             route_table_ids=tuple(endpoint.get("RouteTableIds") or ()),
             subnet_ids=tuple(endpoint.get("SubnetIds") or ()),
+            tags=_tags(endpoint),
         )
         for endpoint in capture.get(ENDPOINTS_KEY) or []
         if endpoint["VpcId"] == vpc_id

@@ -236,3 +236,32 @@ def test_without_a_region_the_lookup_names_the_providers() -> None:
 
     with pytest.raises(EndpointConflictError, match="ssm: vpce-0c0ffee000000001"):
         run_program(program, project="p", stack="s", config={}, world=with_endpoints(central))
+
+
+def test_the_stacks_own_endpoints_from_an_earlier_up_are_no_conflict(
+    run_stack: RunStack,
+) -> None:
+    # What the first `up` left: endpoints tagged as the stack tags its own.
+    own = [
+        FakeVpcEndpoint(
+            f"vpce-0000000000000000{n}",
+            service(name),
+            "Interface",
+            True,
+            tags={"Name": f"bastion-db-prod-{name}"},
+        )
+        for n, name in enumerate(("ssm", "ssmmessages", "ec2messages", "logs"))
+    ]
+    own_s3 = FakeVpcEndpoint(
+        "vpce-00000000000000009",
+        service("s3"),
+        "Gateway",
+        route_table_ids=(BASTION_TABLE,),
+        tags={"Name": "bastion-db-prod-s3"},
+    )
+    run = endpoints_only(run_stack, with_endpoints(*own, own_s3))
+    assert len(run.of_type(ENDPOINT)) == 5
+    # Another stack's, tagged for its own prefix, still collides.
+    theirs = replace(own[0], tags={"Name": "other-db-prod-ssm"})
+    with pytest.raises(EndpointConflictError, match="ssm: vpce-00000000000000000"):
+        endpoints_only(run_stack, with_endpoints(theirs))
