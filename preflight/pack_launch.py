@@ -149,10 +149,15 @@ def launch_command(
 
 
 def pack_python(pack: PackProject) -> str:
-    """The interpreter the CLI's Python host would use: the pack's
-    ``virtualenv`` option when it names one that exists, else the one running
-    this code."""
+    """The interpreter the CLI's Python host would use, when it is installed:
+    the pack's ``virtualenv`` option, or with ``toolchain: uv`` and none, the
+    ``.venv`` beside the nearest ``uv.lock`` above the pack (pulumi/pulumi
+    ``sdk/python/toolchain/uv.go``, newUv). Else the one running this code:
+    the repository's .venv, locked at the pack's own versions (a test holds
+    the two locks equal), so a fresh clone's preflight installs nothing twice."""
     venv = pack.options.get("virtualenv")
+    if not (isinstance(venv, str) and venv) and pack.options.get("toolchain") == "uv":
+        venv = _uv_environment(pack.directory)
     if isinstance(venv, str) and venv:
         # normpath, not resolve(): the venv's python is a symlink to the base
         # interpreter, and only the link's path makes Python use the venv.
@@ -160,6 +165,13 @@ def pack_python(pack: PackProject) -> str:
         if os.path.exists(candidate):
             return candidate
     return sys.executable
+
+
+def _uv_environment(directory: Path) -> str | None:
+    for folder in (directory, *directory.parents):
+        if (folder / "uv.lock").is_file():
+            return str(folder / ".venv")
+    return None
 
 
 def _stack_environment(context: StackContext) -> dict[str, str]:

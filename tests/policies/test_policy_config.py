@@ -19,7 +19,7 @@ from preflight.policy_config import (
     reconcile_policy_config,
 )
 from tests.policies.conftest import Analyze
-from tests.policies.program_stacks import PACK_DIR, compliant_stack
+from tests.policies.program_stacks import PACK_DIR, PACK_VERSION, compliant_stack
 
 # Advisory in dev, mandatory in prod: the hardening that costs money, and the
 # database alarms (a dev database nobody is paged for may go unwatched).
@@ -48,7 +48,8 @@ def test_unknown_key_is_refused_with_a_suggestion(pack: PolicyPackAnalyzer) -> N
     assert [(p.policy, p.key) for p in error.problems] == [("rds-backup-retention", "minimumDay")]
     message = str(error)
     assert (
-        "validating policy config: bastion-db-guardrails 1.0.0  rds-backup-retention: " in message
+        f"validating policy config: bastion-db-guardrails {PACK_VERSION}  rds-backup-retention: "
+        in message
     )
     assert "minimumDay: unknown key; did you mean 'minimumDays'?" in message
     assert "this policy takes: backupWindow, minimumDays" in message
