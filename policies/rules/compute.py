@@ -20,7 +20,6 @@ from .declaring import (
     origin,
     policy_knob,
     require_flag,
-    stack_file,
     stack_key,
     string_list,
 )
@@ -234,8 +233,7 @@ def delete_on_termination(check: ResourceCheck) -> None:
     description="EC2 instance types come from the team's allow-list.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('bastionInstanceType')} in {stack_file()} to a type on the "
-        f"allow-list, or add the type to "
+        "Set the instance's instanceType to a type on the allow-list, or add the type to "
         f"{policy_knob('ec2-instance-type-allowed', 'allowedInstanceTypes')}."
     ),
     types=INSTANCE,

@@ -16,7 +16,6 @@ from .declaring import (
     StackCheck,
     origin,
     policy_knob,
-    stack_file,
     stack_key,
     string_list,
 )
@@ -143,7 +142,7 @@ def openssh_key_facts(text: str) -> KeyFacts | None:
         "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; never DSA."
     ),
     severity=Severity.HIGH,
-    fix=f"Set {stack_key(ALGORITHM_KEY)} in {stack_file()} to {STRONG}.",
+    fix=f"Generate the key as {STRONG}.",
     types=(TLS_PRIVATE_KEY,),
     config=dict(KEY_STRENGTH_CONFIG),
 )
@@ -163,10 +162,7 @@ def tls_key_strength(check: ResourceCheck) -> None:
     name="ec2-key-pair-strength",
     description="EC2 key pairs hold strong public keys (judged by the key that made them).",
     severity=Severity.HIGH,
-    fix=(
-        f"Generate the key with {stack_key(ALGORITHM_KEY)} set to {STRONG}, or give your own "
-        f"{STRONG} public key in {stack_key('sshPublicKey')} ({stack_file()})."
-    ),
+    fix=(f"Give the key pair an {STRONG} public key (generated, or your own)."),
     config=dict(KEY_STRENGTH_CONFIG),
 )
 def key_pair_strength(check: StackCheck) -> None:

@@ -17,7 +17,6 @@ from .declaring import (
     judge,
     origin,
     policy_knob,
-    stack_file,
     stack_key,
 )
 from .resource_types import LOG_GROUP, RDS_INSTANCE
@@ -33,8 +32,8 @@ RETENTION_KEY = "dbLogRetentionDays"
     "(never-expiring groups are refused). Security Hub CloudWatch.16.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key(RETENTION_KEY)} in {stack_file()} to a CloudWatch Logs retention value, "
-        f"or change {policy_knob('cloudwatch-log-group-retention', 'minimumDays')}."
+        "Set the log group's retentionInDays to a CloudWatch Logs retention value, or change "
+        f"{policy_knob('cloudwatch-log-group-retention', 'minimumDays')}."
     ),
     types=(LOG_GROUP,),
     config={

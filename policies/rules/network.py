@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .declaring import ResourceCheck, RuleSet, origin, policy_knob, stack_file, stack_key
+from .declaring import ResourceCheck, RuleSet, origin, policy_knob, stack_key
 from .permissions import Permission, permissions_of
 from .resource_types import SECURITY_GROUP, SG_TYPES
 from .unknowns import UNKNOWN, unknown_refusal
@@ -41,8 +41,8 @@ def _ingress(check: ResourceCheck) -> list[Permission]:
     description="No ingress from 0.0.0.0/0 or ::/0 except on ports the config allows.",
     severity=Severity.CRITICAL,
     fix=(
-        f"Put the networks that need access in {stack_key('sshAllowedCidrs')} "
-        f"({stack_file()}) instead of the whole internet, or list a port meant to be public in "
+        "Admit the networks that need access instead of the whole internet, or list a port "
+        "meant to be public in "
         f"{policy_knob('sg-no-public-ingress', 'allowedPublicPorts')}."
     ),
     types=SG_TYPES,

@@ -53,9 +53,7 @@ def _served_ports(view: StackView) -> dict[str, dict[int, str]]:
 def _from_bastion_only(view: StackView, permission: Permission, bastion: BastionGroups) -> bool:
     if permission.cidrs or permission.prefix_lists or permission.self_source is True:
         return False
-    return bool(permission.source_groups) and bastion.contains(
-        view.source_groups_of(permission)
-    )
+    return bool(permission.source_groups) and bastion.contains(view.source_groups_of(permission))
 
 
 def _served_to_bastion(

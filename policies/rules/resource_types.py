@@ -20,6 +20,7 @@ SG_EGRESS_RULE: Final = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule
 SG_RULE_TYPES: Final = (SG_RULE_LEGACY, SG_INGRESS_RULE, SG_EGRESS_RULE)
 SG_TYPES: Final = (SECURITY_GROUP, *SG_RULE_TYPES)
 VPC_ENDPOINT: Final = "aws:ec2/vpcEndpoint:VpcEndpoint"
+SUBNET: Final = "aws:ec2/subnet:Subnet"
 RDS_INSTANCE: Final = "aws:rds/instance:Instance"
 RDS_SUBNET_GROUP: Final = "aws:rds/subnetGroup:SubnetGroup"
 RDS_PARAMETER_GROUP: Final = "aws:rds/parameterGroup:ParameterGroup"

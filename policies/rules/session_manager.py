@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .declaring import RuleSet, StackCheck, origin, shown, stack_file, stack_key
+from .declaring import RuleSet, StackCheck, origin, shown, stack_key
 from .resource_types import EC2_INSTANCE, SECURITY_GROUP
 from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, unknown_refusal
@@ -34,7 +34,7 @@ def _instances_of(view: StackView, component: Node) -> list[Node]:
     fix=(
         "Session Manager needs no way in: keep the bastion in a private subnet with "
         "associatePublicIpAddress false and add no ingress rule to its group; for SSH set "
-        f"{stack_key('accessMode')}: ssh in {stack_file()}."
+        "the bastion's access mode to SSH."
     ),
 )
 def ssm_bastion_no_inbound(check: StackCheck) -> None:
