@@ -2,7 +2,8 @@
 policy pack exactly as ``pulumi preview --policy-pack`` would.
 
 Exit codes: 0 clean, 1 a mandatory policy violation, 2 a configuration error
-(of a file, key or flag, named in the message), 3 a bug in the preflight itself.
+(of a file, key or flag, named in the message), 3 a bug in the preflight itself,
+130 interrupted by Ctrl-C and 143 by SIGTERM (:mod:`preflight.interrupt`).
 Whatever the input, the user gets a message, never a traceback; with
 ``--json`` stdout holds exactly one JSON document, errors included.
 """
@@ -21,11 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if __name__ == "__main__":
+    # First, so that a Ctrl-C during the imports below is handled too.
+    from preflight import interrupt
+
+    interrupt.install("preflight")
     # A one-shot command, ended by os._exit: the cyclic garbage collector would
-    # only keep re-walking the objects that importing pulumi_aws creates
-    # (about 0.2 s of a 1 s preflight), to free almost nothing. Reference
-    # counting still frees what the run lets go of. Tests that call main()
-    # keep their collector.
+    # only keep re-walking the many long-lived objects that importing
+    # pulumi_aws creates, to free almost nothing. Reference counting still
+    # frees what the run lets go of. Tests that call main() keep their
+    # collector.
     gc.disable()
 
 # Only light imports here: the policy pack is launched before the program's
@@ -64,6 +69,7 @@ exit codes:
   2  a configuration error: a stack file, config value, flag, policy config or
      network file; the message names it (with --json, in the document's "error")
   3  an unexpected error in the preflight itself, a bug ({TRACEBACK_VARIABLE}=1 shows it)
+  130, 143  interrupted by Ctrl-C or SIGTERM; every policy pack it started is ended
 
 Relative paths are relative to the folder you run the command from.
 Capture your own VPC for --network (AWS CLI, read-only, three commands into one file):

@@ -50,6 +50,8 @@ from typing import IO, Any
 
 import yaml
 
+from preflight import interrupt
+
 # Neither SDK connects to it (see above), but both runners require the argument.
 UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
 GRACEFUL_STOP_SECONDS = 5.0
@@ -331,6 +333,7 @@ class PackProcess:
             )
         except OSError as error:
             raise PolicyPackError(f"{self.label} could not be started: {error}") from None
+        interrupt.end_on_interrupt(self._process.pid)
         self._finalizer: weakref.finalize | None = weakref.finalize(self, _stop, self._process)
         self._first_line: queue.Queue[bytes] = queue.Queue()
         assert self._process.stdout is not None and self._process.stderr is not None
@@ -409,6 +412,7 @@ class PackProcess:
             self._finalizer = None
         if process is None:
             return
+        interrupt.forget(process.pid)
         if not wait:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)

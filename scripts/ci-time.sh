@@ -11,6 +11,7 @@
 # Usage: scripts/ci-time.sh [--runs N] [--caches-off]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/interrupt.sh
 
 runs=1
 caches=()
@@ -30,6 +31,22 @@ case "$runs" in
 esac
 
 GOAL_SECONDS=60
+
+# Runs .ci/run in clone $1 (run $2), each line of its output with the seconds
+# since the start, to find pytest's; its exit code in $work/code.
+timed_run() {
+  (
+    cd "$1"
+    code=0
+    if [ ${#caches[@]} -gt 0 ]; then
+      export "${caches[@]}" npm_config_cache="$work/npm-cache-$2"
+    fi
+    CI=true bash .ci/run 2>&1 || code=$?
+    echo "$code" >"$work/code"
+  ) | while IFS= read -r line; do
+    printf '%s %s\n' "$(date +%s.%N)" "$line"
+  done >"$work/log"
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
@@ -49,18 +66,7 @@ for run in $(seq "$runs"); do
   # less of the CPU (another guest's "steal", or waiting on the disk).
   cpu_before=$(head -n 1 /proc/stat)
   started=$(date +%s.%N)
-  # Each line of output with the seconds since the start, to find pytest's.
-  (
-    cd "$clone"
-    code=0
-    if [ ${#caches[@]} -gt 0 ]; then
-      export "${caches[@]}" npm_config_cache="$work/npm-cache-$run"
-    fi
-    CI=true bash .ci/run 2>&1 || code=$?
-    echo "$code" >"$work/code"
-  ) | while IFS= read -r line; do
-    printf '%s %s\n' "$(date +%s.%N)" "$line"
-  done >"$work/log"
+  guarded timed_run "$clone" "$run"
   code=$(cat "$work/code")
   ended=$(date +%s.%N)
   cpu_after=$(head -n 1 /proc/stat)

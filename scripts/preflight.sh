@@ -5,6 +5,7 @@
 # --network network.json) mean what the user typed; only stdout is the result's.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bash "$root/scripts/setup.sh" >&2
+. "$root/scripts/interrupt.sh"
+guarded bash "$root/scripts/setup.sh" >&2
 # -P: the caller's folder is not on the import path (a components/ there would shadow ours).
 PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}" exec "$root/.venv/bin/python" -P -m preflight "$@"

@@ -5,7 +5,8 @@
 # --check only compares and exits 1 when the extract or the pack's copy is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --dev
-.venv/bin/python -m aws_facts.refresh "$@"
+. scripts/interrupt.sh
+guarded bash scripts/setup.sh --dev
+guarded .venv/bin/python -m aws_facts.refresh "$@"
 # The policy pack's own copy of the facts it needs (policies/rules/rds_facts.json).
 exec .venv/bin/python scripts/pack_facts.py "$@"
