@@ -62,17 +62,19 @@ def run_command(
     terminal never counts in its time); fails on an unexpected exit code. In a
     process group of its own, which a Ctrl-C of the benchmark ends
     (:mod:`preflight.interrupt`)."""
-    with subprocess.Popen(
-        list(argv),
-        cwd=cwd,
-        env=None if env is None else dict(env),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    ) as process:
+    with interrupt.starting_child():
+        process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         interrupt.end_on_interrupt(process.pid)
+    with process:
         stdout, stderr = process.communicate()
     interrupt.forget(process.pid)
     completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

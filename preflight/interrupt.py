@@ -20,9 +20,11 @@ process's pid too when the script ``exec``-ed it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from types import FrameType
 
 from verify.processes import end_group
@@ -37,6 +39,9 @@ GRACE_SECONDS = 5.0
 _SIGNALS = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
 _groups: set[int] = set()
 _command = ""
+# While a child is being started: the signal that came meanwhile, if any.
+_deferring = False
+_pending: int | None = None
 
 
 def install(command: str) -> None:
@@ -45,6 +50,21 @@ def install(command: str) -> None:
     _command = command
     for number in _SIGNALS:
         signal.signal(number, _stop)
+
+
+@contextlib.contextmanager
+def starting_child() -> Iterator[None]:
+    """Around starting a child and :func:`end_on_interrupt`: a signal that
+    comes in between waits for the child to be known, and then ends it too.
+    (Blocking the signals instead would block them in the child as well.)"""
+    global _deferring
+    _deferring = True
+    try:
+        yield
+    finally:
+        _deferring = False
+        if _pending is not None:
+            _stop(_pending, None)
 
 
 def end_on_interrupt(group: int) -> None:
@@ -59,6 +79,10 @@ def forget(group: int) -> None:
 
 
 def _stop(number: int, frame: FrameType | None) -> None:
+    global _pending
+    if _deferring:
+        _pending = number
+        return
     # A second Ctrl-C must not cut the clean-up short.
     for each in _SIGNALS:
         signal.signal(each, signal.SIG_IGN)

@@ -321,19 +321,21 @@ class PackProcess:
         self.label = f"policy pack {command.cwd}"
         # Lines the pack wrote to stderr (its log output) and to stdout after the port
         self.logs: list[str] = []
-        try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                list(command.argv),
-                cwd=command.cwd,
-                env=dict(command.env),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
-        except OSError as error:
-            raise PolicyPackError(f"{self.label} could not be started: {error}") from None
-        interrupt.end_on_interrupt(self._process.pid)
+        # Known to preflight.interrupt before a Ctrl-C can end this process.
+        with interrupt.starting_child():
+            try:
+                self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                    list(command.argv),
+                    cwd=command.cwd,
+                    env=dict(command.env),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
+            except OSError as error:
+                raise PolicyPackError(f"{self.label} could not be started: {error}") from None
+            interrupt.end_on_interrupt(self._process.pid)
         self._finalizer: weakref.finalize | None = weakref.finalize(self, _stop, self._process)
         self._first_line: queue.Queue[bytes] = queue.Queue()
         assert self._process.stdout is not None and self._process.stderr is not None
