@@ -117,6 +117,9 @@ def export_outputs(
     db = settings.database
     pulumi.export("project", settings.project)
     pulumi.export("environment", settings.environment)
+    # Derived from the stack name unless set: shown, so two stacks whose names
+    # make the same prefix (lab.v2, lab-v2) are noticed before they collide.
+    pulumi.export("namePrefix", settings.name_prefix)
     if settings.access.mode == "ssh":
         # ssm mode: the bastion has no public address, hence no public name.
         pulumi.export("bastionPublicDns", bastion.public_dns)

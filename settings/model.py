@@ -164,7 +164,10 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class StackSettings:
     project: str
+    # The stack name, as the Environment tag says it (e.g. "team_lab")
     environment: str
+    # Prefix of physical names, e.g. "bastion-db-team-lab" (settings/load.py)
+    name_prefix: str
     profile: Profile
     region: str
     network: NetworkSettings
@@ -172,11 +175,6 @@ class StackSettings:
     bastion: BastionSettings
     database: DatabaseSettings
     monitoring: MonitoringSettings
-
-    @property
-    def name_prefix(self) -> str:
-        """Prefix of physical names, e.g. ``bastion-db-dev``."""
-        return f"{self.project}-{self.environment}"
 
     @property
     def tags(self) -> dict[str, str]:
