@@ -54,9 +54,10 @@ for run in $(seq "$runs"); do
   # Each run in a new folder, the clones removed only at the end. On ext4
   # without a journal (this machine's disk), making a file passes over every
   # inode freed in the last 60 s, or 300 s while its inode table block is
-  # unwritten (fs/ext4/ialloc.c, recently_deleted()). Right after a clone's
-  # 40,000 files were deleted, npm ci of the test pack took 12-14 s of CPU
-  # instead of 4.3 s. A fresh CI machine has deleted nothing.
+  # unwritten (fs/ext4/ialloc.c, recently_deleted()), so right after a
+  # clone's tens of thousands of files were deleted, every step that makes
+  # files (npm ci most of all) costs several times its CPU. A fresh CI machine
+  # has deleted nothing.
   clone="$work/clone-$run"
   sync
   sleep 5
