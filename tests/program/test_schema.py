@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import time
 from pathlib import Path
 
 import pulumi
@@ -70,14 +69,10 @@ def test_defaults_are_the_strings_the_cli_hands_the_program() -> None:
     assert "bastion-db:vpcId" not in defaults
 
 
-def test_the_schema_is_read_once_per_process_and_cheaply() -> None:
-    # It runs at every `pulumi up`.
-    path = (PROJECT_DIR / "Pulumi.yaml").read_text()
-    started = time.perf_counter()
-    for _ in range(20):
-        parse_schema(path, PROJECT_DIR / "Pulumi.yaml")
-    assert (time.perf_counter() - started) / 20 < 0.05
+def test_the_schema_is_read_once_per_process() -> None:
+    # It runs at every `pulumi up`; how long it takes is scripts/bench.sh's to say.
     assert load_schema(PROJECT_DIR) is project_schema()
+    assert project_schema() is project_schema()
 
 
 def test_shorthand_values_and_other_namespaces_are_read_as_the_cli_reads_them() -> None:
