@@ -291,13 +291,14 @@ def _bastion(lab: Lab) -> None:
 
 
 def _bastion_user(lab: Lab) -> None:
-    """ec2-user, as on Amazon Linux, made for the run when this machine has
-    none. Its password field is `*`, not useradd's `!`, which sshd without
-    PAM reads as a locked account and refuses even a key."""
+    """ec2-user, as on Amazon Linux, made when this machine has none (as
+    scripts/test-servers.sh makes it). Its password field is `*`, not
+    useradd's `!`, which sshd without PAM reads as a locked account and
+    refuses even a key. Like the packages, it stays: the machine is left as
+    scripts/test-servers.sh would leave it (docs/testing.md)."""
     privilege_separation = Path("/run/sshd")
     if not privilege_separation.exists():
         privilege_separation.mkdir(mode=0o755, parents=True)
-        lab.on_close(lambda: shutil.rmtree(privilege_separation, ignore_errors=True))
     try:
         pwd.getpwnam(BASTION_USER)
     except KeyError:
@@ -315,4 +316,3 @@ def _bastion_user(lab: Lab) -> None:
                 BASTION_USER,
             ]
         )
-        lab.on_close(lambda: run(["userdel", BASTION_USER]))
