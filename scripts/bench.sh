@@ -12,4 +12,5 @@ UV_PROJECT_ENVIRONMENT="$PWD/.venv-bench" UV_PYTHON="${PYTHON:-python3}" \
   guarded bash scripts/uv.sh sync --quiet --locked --project benchmarks/checkov
 
 guarded bash scripts/setup.sh
-exec .venv/bin/python -m benchmarks --checkov "$PWD/.venv-bench/bin/checkov" "$@"
+# Guarded, not exec-ed: see scripts/preflight.sh.
+guarded .venv/bin/python -m benchmarks --checkov "$PWD/.venv-bench/bin/checkov" "$@"

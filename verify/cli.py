@@ -112,24 +112,30 @@ def _read_outputs(path: Path | None, stdin: TextIO) -> StackOutputs:
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        outputs = _read_outputs(arguments.outputs, stdin or sys.stdin)
+        return _main(arguments, stdin or sys.stdin)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(arguments: argparse.Namespace, stdin: TextIO) -> int:
+    try:
+        outputs = _read_outputs(arguments.outputs, stdin)
     except BadInput as error:
         print(f"verify: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        # Ctrl-C while waiting for the outputs: nothing was opened yet.
+    except (KeyboardInterrupt, Interrupted) as stop:
+        # While waiting for the outputs: nothing was opened yet.
         print("verify: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(stop, Interrupted) else EXIT_INTERRUPTED
     workdir = Path(tempfile.mkdtemp(prefix="verify-"))
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         return _verify(outputs, arguments, workdir)
     except BadInput as error:
         print(f"verify: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
-        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
