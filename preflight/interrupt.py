@@ -13,9 +13,9 @@ The children must be in process groups of their own (``start_new_session``):
 a Ctrl-C at a terminal then reaches only this process, which decides, and
 ending a group also ends what the child started (a Node pack's workers).
 
-When a script started this command (scripts/interrupt.sh), the outermost one
-prints the line: it sets BASTION_DB_INTERRUPT_OWNER to its pid, which is this
-process's pid too when the script ``exec``-ed it.
+When a script started this command (scripts/interrupt.sh), the script prints
+the line and this process stays quiet: the outermost script sets
+BASTION_DB_INTERRUPT_OWNER to its own pid, which is not this one.
 """
 
 from __future__ import annotations
