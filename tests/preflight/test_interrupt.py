@@ -154,9 +154,14 @@ def test_during_set_up(repository: Path, script: str, number: signal.Signals) ->
 
 
 @pytest.mark.parametrize("number", list(STOPS), ids=["ctrl-c", "sigterm"])
-def test_while_the_program_runs(repository: Path, number: signal.Signals) -> None:
+@pytest.mark.parametrize(
+    "stack", [["dev"], ["state", "--project-dir", "bootstrap"]], ids=["program", "bootstrap"]
+)
+def test_while_the_program_runs(
+    repository: Path, stack: list[str], number: signal.Signals
+) -> None:
     # The pack starts first, then the program runs while it boots.
-    command = ["bash", str(repository / "scripts" / "preflight.sh"), "dev"]
+    command = ["bash", str(repository / "scripts" / "preflight.sh"), *stack]
     interrupt_when(command, repository, _with("pulumi.policy"), number)
 
 
