@@ -8,6 +8,5 @@ cd "$(dirname "$0")/.."
 . scripts/interrupt.sh
 guarded bash scripts/setup.sh --dev
 guarded .venv/bin/python -m aws_facts.refresh "$@"
-guarded .venv/bin/python -m aws_facts.refresh "$@"
 # The policy pack's own copy of the facts it needs (policies/rules/rds_facts.json).
 guarded .venv/bin/python scripts/pack_facts.py "$@"
