@@ -221,13 +221,14 @@ def _preflight(args: argparse.Namespace) -> int:
             packs.append(_pack(pack_dir, config.project, args.stack, values))
             packs[-1].launch()
         run = _run(args, config.project, values, network)
-        reports: list[AnalysisReport] = []
         uses: dict[str, PolicyConfigUse] = {}
+        # Every pack's config is checked against its policies before any pack judges
+        # the stack, as `pulumi policy validate-config` would refuse it.
         for pack, policy_config in zip(packs, policy_configs, strict=True):
             pack.connect()
             levels = pack.configure_from(policy_config.path)
-            reports.append(pack.analyze(run.resources))
             uses[_pack_label(pack, uses)] = _policy_config_use(pack, policy_config, levels)
+        reports = [pack.analyze(run.resources) for pack in packs]
         # One report: any pack's mandatory finding fails the run, as in one preview.
         report = AnalysisReport.merged(reports)
         return _report(args, run, report, _Context(uses, network))

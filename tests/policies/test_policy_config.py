@@ -80,6 +80,10 @@ def test_unknown_policy_name_is_refused(pack: PolicyPackAnalyzer) -> None:
     assert error.problems[0].policy == "rds-multiaz"
     assert "no such policy in the pack" in str(error)
     assert "did you mean 'rds-multi-az'?" in str(error)
+    # and what a name may be, once
+    listed = str(error).split("the pack's policies: ")[1]
+    assert listed.startswith("bastion-ssm-no-inbound, ") and listed.endswith(", and 'all'")
+    assert str(error).count("the pack's policies") == 1
 
 
 def test_bad_enforcement_level_is_refused(pack: PolicyPackAnalyzer) -> None:
@@ -116,7 +120,9 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_empty_file_is_an_error_not_no_config(tmp_path: Path) -> None:
-    # The CLI's JSON decoder refuses an empty document too; "no settings" is `{}`.
+    # Stricter than the CLI, which reads an empty file as no config
+    # (pulumi/pulumi pkg/resource/analyzer/config.go, parsePolicyPackConfig);
+    # "no settings" is `{}`.
     path = tmp_path / "empty.json"
     path.write_text("\n")
     with pytest.raises(PolicyConfigError, match=r"empty\.json.*\n.*is empty; write \{\}"):
