@@ -29,4 +29,7 @@ PolicyPack(
     # Every rule states its own level; this is only the fallback.
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=policies,
+    display_name="Bastion and private RDS guardrails",
+    provider="aws",
+    tags=["aws", "rds", "ec2", "security-hub", "fsbp", "cis"],
 )

@@ -292,6 +292,13 @@ class PolicyPackAnalyzer:
                     display_name=policy.displayName,
                     config_schema={k: v for k, v in schema.items() if isinstance(v, dict)},
                     required_config=tuple(policy.configSchema.required),
+                    framework={
+                        key: value
+                        for key in ("name", "version", "reference", "specification")
+                        if (value := getattr(policy.framework, key))
+                    },
+                    tags=tuple(policy.tags),
+                    url=policy.url,
                 )
             )
         initial = {

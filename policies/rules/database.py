@@ -27,7 +27,7 @@ from .facts import performance_insights_offered
 from .resource_types import RDS_INSTANCE
 from .unknowns import UNKNOWN, as_int, as_list
 
-rules = RuleSet()
+rules = RuleSet("database")
 DATABASE = (RDS_INSTANCE,)
 COSTS_MONEY = " Costs money; advisory in dev, mandatory in prod."
 
@@ -185,6 +185,7 @@ def deletion_protection(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="rds-final-snapshot",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
     description="Deleting an RDS instance takes a final snapshot." + COSTS_MONEY,
     severity=Severity.MEDIUM,
     fix=("Set the database's skipFinalSnapshot to false and name its finalSnapshotIdentifier."),
@@ -339,6 +340,7 @@ def iam_authentication(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="rds-performance-insights",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html",
     description="RDS instances have Performance Insights on.",
     severity=Severity.LOW,
     fix=(
@@ -429,6 +431,7 @@ def enhanced_monitoring(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="rds-ca-certificate",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL-certificate-rotation.html",
     description="RDS instances use a current certificate authority.",
     severity=Severity.MEDIUM,
     fix=(
@@ -474,6 +477,7 @@ def version_tuple(text: str) -> tuple[int, ...] | None:
 
 @rules.resource(
     name="rds-engine-version",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html",
     description="RDS engine versions are at least the team's minimum.",
     severity=Severity.MEDIUM,
     fix=(

@@ -36,7 +36,7 @@ from .resource_types import (
 from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, as_int, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("database")
 DATABASE = (RDS_INSTANCE,)
 
 # The master user names RDS's console and the engines' own installs start

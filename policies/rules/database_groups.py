@@ -23,7 +23,7 @@ from .resource_types import RDS_INSTANCE, RDS_PARAMETER_GROUP, RDS_SUBNET_GROUP,
 from .stack_view import Node
 from .unknowns import UNKNOWN, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("database")
 
 # What makes each engine refuse unencrypted connections (parameter, accepted values).
 # PostgreSQL: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
@@ -38,6 +38,7 @@ TLS_PARAMETERS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 @rules.resource(
     name="rds-postgres-query-logging",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html",
     description="PostgreSQL parameter groups turn on statement logging.",
     severity=Severity.LOW,
     fix=(

@@ -7,7 +7,8 @@ function that checks it::
     def multi_az(check: ResourceCheck) -> None:
         require_flag(check, "multiAz", key=stack_key("dbMultiAz"), ...)
 
-``fix`` becomes the policy's remediation steps (the preflight's ``fix:``
+``url`` is the AWS page a rule rests on when no Security Hub control maps it
+(``governance.py``). ``fix`` becomes the policy's remediation steps (the preflight's ``fix:``
 line): how to put it right, which the finding itself does not repeat. A
 finding says what is wrong and why it matters, and names where the user
 changes it: the stack key (:func:`stack_key`), or the policy config knob
@@ -35,6 +36,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from .governance import governance_of
 from .stack_keys import stack_declares_keys, urn_declares_keys
 from .stack_view import StackView
 from .unknowns import UNKNOWN, PlainProps, plain, unknown_refusal
@@ -200,8 +202,11 @@ def _metadata(
     fix: str,
     level: EnforcementLevel,
     config: Mapping[str, Mapping[str, Any]] | None,
+    concern: str,
+    url: str | None,
 ) -> dict[str, Any]:
     """What every policy carries besides its check, as the SDK names it."""
+    governance = governance_of(name, concern, url)
     return {
         "name": name,
         "description": description,
@@ -209,6 +214,9 @@ def _metadata(
         "remediation_steps": fix,
         "enforcement_level": level,
         "config_schema": _schema(config),
+        "framework": governance.framework,
+        "tags": governance.tags,
+        "url": governance.url,
     }
 
 
@@ -238,7 +246,9 @@ RemediateFn = Callable[[ResourceValidationArgs, dict[str, Any]], Mapping[str, An
 class RuleSet:
     """The rules of one concern, in the order they are declared."""
 
-    def __init__(self) -> None:
+    def __init__(self, concern: str) -> None:
+        # The rules' first tag: what they are about (database, network...).
+        self.concern = concern
         self.policies: list[Policy] = []
 
     def resource(
@@ -253,6 +263,7 @@ class RuleSet:
         config: Mapping[str, Mapping[str, Any]] | None = None,
         remediate: RemediateFn | None = None,
         applies: Callable[[str, Mapping[str, Any]], bool] | None = None,
+        url: str | None = None,
     ) -> Callable[[ResourceFn], ResourceValidationPolicy]:
         """A rule on one resource at a time (``Analyze``, over its inputs),
         for the resource ``types`` (or those ``applies`` accepts)."""
@@ -299,7 +310,7 @@ class RuleSet:
                 # The SDK also accepts a plain (non-awaitable) result; its annotation
                 # does not say so.
                 remediate=cast(Any, remediate_fn),
-                **_metadata(name, description, severity, fix, level, config),
+                **_metadata(name, description, severity, fix, level, config, self.concern, url),
             )
             self.policies.append(policy)
             return policy
@@ -315,6 +326,7 @@ class RuleSet:
         fix: str,
         level: EnforcementLevel = MANDATORY,
         config: Mapping[str, Mapping[str, Any]] | None = None,
+        url: str | None = None,
     ) -> Callable[[StackFn], StackValidationPolicy]:
         """A rule over the whole stack (``AnalyzeStack``, over outputs, with
         parents, dependencies and property dependencies)."""
@@ -337,7 +349,8 @@ class RuleSet:
                     _KEYS_DECLARED.reset(declared)
 
             policy = StackValidationPolicy(
-                validate=validate, **_metadata(name, description, severity, fix, level, config)
+                validate=validate,
+                **_metadata(name, description, severity, fix, level, config, self.concern, url),
             )
             self.policies.append(policy)
             return policy

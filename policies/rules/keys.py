@@ -22,7 +22,7 @@ from .declaring import (
 from .resource_types import KEY_PAIR, TLS_PRIVATE_KEY
 from .unknowns import UNKNOWN, as_int, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("keys")
 ALGORITHM_KEY = "sshKeyAlgorithm"
 STRONG = "ED25519 or RSA 4096"
 
@@ -138,6 +138,7 @@ def openssh_key_facts(text: str) -> KeyFacts | None:
 
 @rules.resource(
     name="tls-key-strength",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html",
     description=(
         "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; never DSA."
     ),
@@ -160,6 +161,7 @@ def tls_key_strength(check: ResourceCheck) -> None:
 
 @rules.stack(
     name="ec2-key-pair-strength",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html",
     description="EC2 key pairs hold strong public keys (judged by the key that made them).",
     severity=Severity.HIGH,
     fix=(f"Give the key pair an {STRONG} public key (generated, or your own)."),

@@ -22,7 +22,7 @@ from .declaring import (
 from .resource_types import LOG_GROUP, RDS_INSTANCE
 from .unknowns import UNKNOWN, as_int, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("logs")
 RETENTION_KEY = "dbLogRetentionDays"
 
 
@@ -75,6 +75,7 @@ def log_retention(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="cloudwatch-log-group-encrypted",
+    url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
     description="Log groups are encrypted with a KMS key.",
     severity=Severity.MEDIUM,
     fix="Set kms_key_id to a key whose policy lets logs.<region>.amazonaws.com use it for "

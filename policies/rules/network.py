@@ -15,7 +15,7 @@ from .permissions import Permission, permissions_of
 from .resource_types import SECURITY_GROUP, SG_TYPES
 from .unknowns import UNKNOWN, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("network")
 SSH_PORT = 22
 # Descriptions the providers fill in when the author wrote none.
 PLACEHOLDER_DESCRIPTIONS = frozenset({"managed by pulumi", "managed by terraform"})
@@ -98,6 +98,7 @@ def _is_placeholder(text: str) -> bool:
 
 @rules.resource(
     name="sg-descriptions",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/working-with-security-groups.html",
     description="Security groups and each of their rules carry a description.",
     severity=Severity.LOW,
     fix="Give every group and rule a description saying what it guards and why the traffic is "
@@ -129,6 +130,7 @@ def descriptions(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="sg-no-unrestricted-egress",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/working-with-security-groups.html",
     description="No egress of all traffic to 0.0.0.0/0 or ::/0.",
     severity=Severity.MEDIUM,
     fix="Allow egress only on the ports and to the destinations the host needs (e.g. tcp/443).",

@@ -18,7 +18,7 @@ from .resource_types import DEFAULT_DB_PORTS, RDS_INSTANCE, SECURITY_GROUP, VPC_
 from .stack_view import BastionGroups, Node, StackView, bastion_groups
 from .unknowns import UNKNOWN, as_int, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("network")
 
 # An interface endpoint's network interfaces take the service's API calls on
 # HTTPS, so its security group must admit tcp/443 from the callers (AWS

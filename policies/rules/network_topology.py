@@ -21,7 +21,7 @@ from .resource_types import DEFAULT_DB_PORTS, RDS_INSTANCE, SECURITY_GROUP, SG_T
 from .stack_view import Resolution, bastion_groups
 from .unknowns import UNKNOWN, as_int, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("network")
 
 BASTION_TAG_CONFIG = {
     "bastionTagKey": {
@@ -124,6 +124,7 @@ def ssh_bastion_only(check: StackCheck) -> None:
 
 @rules.stack(
     name="sg-db-port-bastion-only",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html",
     description=(
         "A database's security group admits only its port, only from the bastion's group."
     ),

@@ -14,7 +14,7 @@ from .resource_types import EC2_INSTANCE, SECURITY_GROUP
 from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("session-manager")
 
 # The program's bastion component; its outputs say which access mode it was built for.
 BASTION_COMPONENT = "bastiondb:compute:Bastion"
@@ -26,6 +26,7 @@ def _instances_of(view: StackView, component: Node) -> list[Node]:
 
 @rules.stack(
     name="bastion-ssm-no-inbound",
+    url="https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html",
     description=(
         "In Session Manager mode the bastion has no public IPv4 address and its security "
         "groups admit no inbound traffic."

@@ -34,7 +34,7 @@ from .resource_types import (
 )
 from .unknowns import UNKNOWN, PlainProps, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("tagging")
 
 # Types that take tags even when the program sets none of its own (the
 # provider's default tags reach them); any other aws: type counts once it has
