@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from verify.local_port import answering
-from verify.processes import end_group, end_process
+from verify.processes import end_group, end_process, reap
 from verify.report import STEP_TUNNEL, StepResult
 from verify.stack_outputs import BadInput, StackOutputs
 
@@ -174,6 +174,8 @@ class SshTunnel:
             self._control_command("exit")
         if self._pid is not None:
             end_process(self._pid)
+            # Adopted by verify (adopt_orphans) once ssh backgrounded it.
+            reap(self._pid)
             self._pid = None
 
 
