@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
+from components.outputs import BASTION_USER
 from offline.runner import ProgramRun
 from offline.snapshot import SecretValue
 from tests.conftest import PROJECT_DIR, RunStack
 from tests.verify.fakes import fake_token, install_fakes
 from tests.verify.lab import (
     BASTION_PUBLIC_ADDRESS,
-    BASTION_USER,
     DB_ADDRESS,
     Lab,
     LabError,
@@ -90,15 +90,18 @@ def stack_outputs(
 
 def moved_to_lab(outputs: dict[str, Any], lab: Lab) -> dict[str, Any]:
     """``outputs`` (changed in place) with the database and the bastion at
-    the lab's addresses, and the key the lab's sshd trusts."""
+    the lab's addresses, the lab's user on the bastion, and the key the lab's
+    sshd trusts."""
     # ssm mode's bastion has no public address, so no bastionPublicDns output.
     fake_host, fake_bastion = outputs["dbHost"], outputs.get("bastionPublicDns")
     for key, value in outputs.items():
         if isinstance(value, str):
             value = value.replace(fake_host, DB_ADDRESS)
-            outputs[key] = (
-                value.replace(fake_bastion, BASTION_PUBLIC_ADDRESS) if fake_bastion else value
-            )
+            if fake_bastion:
+                value = value.replace(
+                    f"{BASTION_USER}@{fake_bastion}", f"{lab.bastion_user}@{fake_bastion}"
+                ).replace(fake_bastion, BASTION_PUBLIC_ADDRESS)
+            outputs[key] = value
     outputs["dbPort"] = int(outputs["dbPort"])
     if "sshPrivateKey" in outputs:
         outputs["sshPrivateKey"] = (lab.root / "client_key").read_text()
@@ -194,7 +197,7 @@ class Operator:
             "FAKE_AWS_SECRET": self.master_secret,
             "FAKE_PULUMI_SSH_KEY": str(self.lab.root / "client_key"),
             "FAKE_SSM_KEY": str(self.lab.root / "client_key"),
-            "FAKE_SSM_BASTION": f"{BASTION_USER}@{BASTION_PUBLIC_ADDRESS}",
+            "FAKE_SSM_BASTION": f"{self.lab.bastion_user}@{BASTION_PUBLIC_ADDRESS}",
         }
 
     def shell(self, command: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,21 +26,8 @@ from tests.verify.conftest import (
     stack_outputs,
 )
 from tests.verify.fakes import aws_calls
-from tests.verify.lab import BASTION_PUBLIC_ADDRESS, DB_ADDRESS, Lab
-
-
-def tunnels_left() -> list[str]:
-    """ssh processes verify started (its options mark them) still running."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            words = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        text = " ".join(word.decode(errors="replace") for word in words)
-        if "ExitOnForwardFailure=yes" in text and BASTION_PUBLIC_ADDRESS in text:
-            found.append(text)
-    return found
+from tests.verify.lab import DB_ADDRESS, Lab
+from tests.verify.own_processes import tunnels_left
 
 
 def assert_all_pass(run: VerifyRun) -> None:
