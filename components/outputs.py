@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 import pulumi
 
 from components.bastion import Bastion
+from components.connection import (
+    BASTION_USER,
+    MYSQL_LOCAL_HOST,
+    POSTGRES_LOCAL_HOST,
+    Connection,
+    auth_token,
+    client,
+    mysql_target,
+    printed,
+    ssh_tunnel,
+    ssm_port_forward,
+)
 from components.database import Database
-from components.database_access import DatabaseAccess, auth_token_command
+from components.database_access import DatabaseAccess
 from components.monitoring import DatabaseMonitoring
 from components.network import ExistingNetwork
 from components.operator_access import OperatorAccess
 from components.session_preferences import SessionPreferences
 from components.ssh_key import SshKey
 from settings import StackSettings
-
-BASTION_USER = "ec2-user"
 
 
 def key_file_name(settings: StackSettings) -> str:
@@ -35,33 +44,22 @@ def write_key_command(settings: StackSettings) -> str:
     )
 
 
-def client_command(settings: StackSettings, user: str, database_name: str) -> str:
-    """The engine's client, pointed at the local end of the tunnel, TLS required."""
-    db = settings.database
-    if db.engine.name == "postgres":
-        return (
-            f'psql "host=localhost port={db.port} dbname={database_name} '
-            f'user={user} sslmode=require"'
-        )
-    # --ssl-mode=REQUIRED: the client refuses to talk without TLS, as the server does
-    # (require_secure_transport); MySQL's client, mysql 5.7.11 and later.
-    return f"mysql --ssl-mode=REQUIRED -h 127.0.0.1 -P {db.port} -u {user} -p {database_name}"
-
-
-def iam_client_command(settings: StackSettings, token_command: str, database_name: str) -> str:
+def iam_client_command(connection: Connection, token_command: str) -> str:
     """Signs in through the tunnel with a fresh IAM token as the password. MySQL's
     client sends it only with the cleartext plugin, which is why TLS is required
     (UsingWithRDS.IAMDBAuth.Connecting.AWSCLI.html)."""
-    db = settings.database
-    user = db.iam_username
-    if db.engine.name == "postgres":
-        return f'PGPASSWORD="$({token_command})" ' + client_command(
-            settings, str(user), database_name
-        )
-    return (
-        f"mysql --ssl-mode=REQUIRED --enable-cleartext-plugin -h 127.0.0.1 -P {db.port} "
-        f'-u {user} --password="$({token_command})" {database_name}'
+    user = str(connection.iam_username)
+    if connection.engine == "postgres":
+        return f'PGPASSWORD="$({token_command})" ' + printed(client(connection, user))
+    command = printed(
+        [
+            "mysql",
+            "--ssl-mode=REQUIRED",
+            "--enable-cleartext-plugin",
+            *mysql_target(connection, user),
+        ]
     )
+    return f'{command} --password="$({token_command})" {connection.database_name}'
 
 
 def read_master_password_command(region: str, secret_arn: str) -> str:
@@ -70,20 +68,6 @@ def read_master_password_command(region: str, secret_arn: str) -> str:
     return (
         f"aws secretsmanager get-secret-value --region {region} --secret-id {secret_arn} "
         "--query SecretString --output text | jq -r .password"
-    )
-
-
-def ssm_port_forward_command(settings: StackSettings, instance_id: str, db_host: str) -> str:
-    """Session Manager forwards a local port to the database through the bastion,
-    with no inbound rule and no SSH key."""
-    port = str(settings.database.port)
-    parameters = json.dumps(
-        {"host": [db_host], "portNumber": [port], "localPortNumber": [port]},
-        separators=(",", ":"),
-    )
-    return (
-        f"aws ssm start-session --region {settings.region} --target {instance_id} "
-        f"--document-name AWS-StartPortForwardingSessionToRemoteHost --parameters '{parameters}'"
     )
 
 
@@ -99,8 +83,41 @@ def connection_uri(settings: StackSettings, user: str, password: str, database_n
     db = settings.database
     credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
     if db.engine.name == "postgres":
-        return f"postgresql://{credentials}@localhost:{db.port}/{database_name}?sslmode=require"
-    return f"mysql://{credentials}@127.0.0.1:{db.port}/{database_name}?ssl-mode=REQUIRED"
+        return (
+            f"postgresql://{credentials}@{POSTGRES_LOCAL_HOST}:{db.port}/{database_name}"
+            "?sslmode=require"
+        )
+    return f"mysql://{credentials}@{MYSQL_LOCAL_HOST}:{db.port}/{database_name}?ssl-mode=REQUIRED"
+
+
+def connection_facts(
+    settings: StackSettings,
+    host: str,
+    database_name: str,
+    master_username: str,
+    bastion_instance_id: str,
+    bastion_host: str | None,
+    iam: bool,
+) -> Connection:
+    db = settings.database
+    ssh = settings.access.mode == "ssh"
+    # With the user's own key, ssh finds it where it always does (agent,
+    # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
+    generated_key = ssh and not settings.access.ssh_public_key
+    return Connection(
+        engine="postgres" if db.engine.name == "postgres" else "mysql",
+        mode="ssh" if ssh else "ssm",
+        region=settings.region,
+        host=host,
+        port=db.port,
+        database_name=database_name,
+        master_username=master_username,
+        bastion_instance_id=bastion_instance_id,
+        bastion_host=bastion_host if ssh else None,
+        bastion_user=BASTION_USER if ssh else None,
+        key_file=key_file_name(settings) if generated_key else None,
+        iam_username=str(db.iam_username) if iam else None,
+    )
 
 
 def export_outputs(
@@ -115,6 +132,16 @@ def export_outputs(
     operators: OperatorAccess | None = None,
 ) -> None:
     db = settings.database
+    ssh = settings.access.mode == "ssh"
+    # The facts every connection command is built from, exported as they are.
+    connection = pulumi.Output.all(
+        database.address,
+        database.database_name,
+        database.master_username,
+        bastion.instance_id,
+        bastion.public_dns if ssh else None,
+    ).apply(lambda v: connection_facts(settings, v[0], v[1], v[2], v[3], v[4], access is not None))
+    pulumi.export("connection", connection.apply(lambda c: c.to_output()))
     pulumi.export("project", settings.project)
     pulumi.export("environment", settings.environment)
     # Derived from the stack name unless set: shown, so two stacks whose names
@@ -153,43 +180,22 @@ def export_outputs(
             ),
         )
     if access is not None:
-        token = pulumi.Output.all(database.address, database.port).apply(
-            lambda v: auth_token_command(settings.region, v[0], v[1], str(db.iam_username))
-        )
         pulumi.export("dbIamUsername", db.iam_username)
         pulumi.export("dbIamConnectPolicyArn", access.policy_arn)
-        pulumi.export("dbAuthTokenCommand", token)
+        pulumi.export("dbAuthTokenCommand", connection.apply(lambda c: printed(auth_token(c))))
         pulumi.export(
             "dbIamClientCommand",
-            pulumi.Output.all(token, database.database_name).apply(
-                lambda v: iam_client_command(settings, v[0], v[1])
-            ),
+            connection.apply(lambda c: iam_client_command(c, printed(auth_token(c)))),
         )
 
-    if settings.access.mode == "ssh":
-        # With the user's own key, ssh finds it where it always does (agent,
-        # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
-        identity = "" if settings.access.ssh_public_key else f"-i {key_file_name(settings)} "
-        tunnel = pulumi.Output.format(
-            # ExitOnForwardFailure: with the local port taken, ssh would go to the
-            # background anyway and the client would reach whatever holds the port.
-            "ssh {0}-N -f -o ExitOnForwardFailure=yes -L {1}:{2}:{1} {3}@{4}",
-            identity,
-            db.port,
-            database.address,
-            BASTION_USER,
-            bastion.public_dns,
-        )
-        pulumi.export("sshTunnelCommand", tunnel)
+    if ssh:
+        pulumi.export("sshTunnelCommand", connection.apply(lambda c: printed(ssh_tunnel(c))))
         if ssh_key is not None and ssh_key.private_key_openssh is not None:
             pulumi.export("sshPrivateKey", ssh_key.private_key_openssh)
             pulumi.export("writeSshKeyCommand", write_key_command(settings))
     else:
         pulumi.export(
-            "ssmPortForwardCommand",
-            pulumi.Output.all(bastion.instance_id, database.address).apply(
-                lambda values: ssm_port_forward_command(settings, values[0], values[1])
-            ),
+            "ssmPortForwardCommand", connection.apply(lambda c: printed(ssm_port_forward(c)))
         )
         if preferences is not None:
             pulumi.export(
@@ -201,11 +207,6 @@ def export_outputs(
             pulumi.export("ssmSessionLogGroup", preferences.log_group_name)
         if operators is not None:
             pulumi.export("ssmOperatorPolicyArn", operators.policy_arn)
-    pulumi.export(
-        "dbClientCommand",
-        pulumi.Output.all(database.master_username, database.database_name).apply(
-            lambda v: client_command(settings, v[0], v[1])
-        ),
-    )
+    pulumi.export("dbClientCommand", connection.apply(lambda c: printed(client(c))))
     pulumi.export("alarmTopicArn", monitoring.topic_arn)
     pulumi.export("dashboardUrl", monitoring.dashboard_url)
