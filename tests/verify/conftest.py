@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from components.outputs import BASTION_USER
+from components.connection import BASTION_USER
 from offline.runner import ProgramRun
 from offline.snapshot import SecretValue
 from tests.conftest import PROJECT_DIR, RunStack
@@ -102,6 +101,11 @@ def moved_to_lab(outputs: dict[str, Any], lab: Lab) -> dict[str, Any]:
                     f"{BASTION_USER}@{fake_bastion}", f"{lab.bastion_user}@{fake_bastion}"
                 ).replace(fake_bastion, BASTION_PUBLIC_ADDRESS)
             outputs[key] = value
+    # The facts verify builds its commands from, moved the same way.
+    connection = dict(outputs["connection"], host=DB_ADDRESS)
+    if fake_bastion:
+        connection.update(bastionHost=BASTION_PUBLIC_ADDRESS, bastionUser=lab.bastion_user)
+    outputs["connection"] = connection
     outputs["dbPort"] = int(outputs["dbPort"])
     if "sshPrivateKey" in outputs:
         outputs["sshPrivateKey"] = (lab.root / "client_key").read_text()
@@ -117,8 +121,7 @@ class Deployed:
 
 
 def _accounts(outputs: dict[str, Any]) -> list[Account]:
-    token_command = shlex.split(outputs["dbAuthTokenCommand"])
-    region = token_command[token_command.index("--region") + 1]
+    region = outputs["connection"]["region"]
     iam_user = outputs["dbIamUsername"]
     return [
         Account(outputs["dbMasterUsername"], outputs["dbMasterPassword"]),
