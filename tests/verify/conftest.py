@@ -52,7 +52,11 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, as only test_verify_real_servers.py uses them: the lab and
+# its servers end with that module, and with them the worker's time as a
+# child subreaper (lab.py), so the modules the worker runs next see orphans
+# go to init as usual.
+@pytest.fixture(scope="module")
 def verify_lab() -> Iterator[Lab]:
     reason = _missing()
     if reason is not None:
@@ -140,17 +144,17 @@ def _deploy(
         pytest.fail(f"{server.__name__} did not start: {error}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def postgres(verify_lab: Lab, run_stack: RunStack) -> Deployed:
     return _deploy(verify_lab, run_stack, "postgres", Postgres)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mariadb(verify_lab: Lab, run_stack: RunStack) -> Deployed:
     return _deploy(verify_lab, run_stack, "mysql", MariaDb)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def prod_outputs(verify_lab: Lab, prod_run: ProgramRun) -> dict[str, Any]:
     """prod's outputs (accessMode ssm, the master password in Secrets
     Manager), moved to the lab, from the session's one run of prod."""
