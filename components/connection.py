@@ -171,25 +171,39 @@ def psql_conninfo(
 ) -> str:
     """libpq's key=value connection string for the local end of the tunnel."""
     local = connection.port if local_port is None else local_port
+    return _conninfo(local, connection.database_name, user, sslmode)
+
+
+def _conninfo(port: int, database_name: str, user: str, sslmode: str) -> str:
     return (
-        f"host={POSTGRES_LOCAL_HOST} port={local} dbname={connection.database_name} "
+        f"host={POSTGRES_LOCAL_HOST} port={port} dbname={database_name} "
         f"user={user} sslmode={sslmode}"
     )
 
 
 def client(connection: Connection, user: str | None = None) -> list[str]:
-    """The engine's client, pointed at the local end of the tunnel, TLS
-    required. For MySQL's client, --ssl-mode=REQUIRED (mysql 5.7.11 and
-    later) refuses to talk without TLS, as the server does; -p prompts."""
+    """The engine's client, pointed at the local end of the tunnel, TLS required."""
     user = connection.master_username if user is None else user
-    if connection.engine == "postgres":
-        return ["psql", psql_conninfo(connection, user)]
+    return client_for(connection.engine, connection.port, connection.database_name, user)
+
+
+def client_for(engine: Engine, port: int, database_name: str, user: str) -> list[str]:
+    """``client`` from only the facts it needs, which a preview already knows
+    (the endpoint it does not). MySQL's client: --ssl-mode=REQUIRED (mysql
+    5.7.11 and later) refuses to talk without TLS, as the server does; -p prompts."""
+    if engine == "postgres":
+        return ["psql", _conninfo(port, database_name, user, "require")]
     return [
         "mysql",
         "--ssl-mode=REQUIRED",
-        *mysql_target(connection, user),
+        "-h",
+        MYSQL_LOCAL_HOST,
+        "-P",
+        str(port),
+        "-u",
+        user,
         "-p",
-        connection.database_name,
+        database_name,
     ]
 
 

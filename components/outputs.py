@@ -12,8 +12,10 @@ from components.connection import (
     MYSQL_LOCAL_HOST,
     POSTGRES_LOCAL_HOST,
     Connection,
+    Engine,
     auth_token,
     client,
+    client_for,
     mysql_target,
     printed,
     ssh_tunnel,
@@ -90,6 +92,10 @@ def connection_uri(settings: StackSettings, user: str, password: str, database_n
     return f"mysql://{credentials}@{MYSQL_LOCAL_HOST}:{db.port}/{database_name}?ssl-mode=REQUIRED"
 
 
+def engine_of(settings: StackSettings) -> Engine:
+    return "postgres" if settings.database.engine.name == "postgres" else "mysql"
+
+
 def connection_facts(
     settings: StackSettings,
     host: str,
@@ -105,7 +111,7 @@ def connection_facts(
     # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
     generated_key = ssh and not settings.access.ssh_public_key
     return Connection(
-        engine="postgres" if db.engine.name == "postgres" else "mysql",
+        engine=engine_of(settings),
         mode="ssh" if ssh else "ssm",
         region=settings.region,
         host=host,
@@ -207,6 +213,13 @@ def export_outputs(
             pulumi.export("ssmSessionLogGroup", preferences.log_group_name)
         if operators is not None:
             pulumi.export("ssmOperatorPolicyArn", operators.policy_arn)
-    pulumi.export("dbClientCommand", connection.apply(lambda c: printed(client(c))))
+    # From the facts a preview knows already, so `pulumi preview` shows it.
+    engine = engine_of(settings)
+    pulumi.export(
+        "dbClientCommand",
+        pulumi.Output.all(database.master_username, database.database_name).apply(
+            lambda v: printed(client_for(engine, db.port, v[1], v[0]))
+        ),
+    )
     pulumi.export("alarmTopicArn", monitoring.topic_arn)
     pulumi.export("dashboardUrl", monitoring.dashboard_url)

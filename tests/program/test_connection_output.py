@@ -17,6 +17,7 @@ from components.connection import (
     ssm_port_forward,
 )
 from offline.runner import ProgramRun
+from tests.conftest import RunStack
 
 
 def test_dev_exports_the_facts_of_its_ssh_path(dev_run: ProgramRun) -> None:
@@ -81,3 +82,11 @@ def test_a_connection_string_is_double_quoted_and_json_single_quoted() -> None:
     assert printed(["psql", "host=localhost port=5432"]) == 'psql "host=localhost port=5432"'
     assert printed(["--parameters", '{"a":["b"]}']) == """--parameters '{"a":["b"]}'"""
     assert printed(["echo", "$(id)"]) == "echo '$(id)'"
+
+
+def test_a_preview_already_shows_the_client_command(run_stack: RunStack) -> None:
+    # The endpoint is unknown until the instance exists; the client needs none of it.
+    preview = run_stack("dev", preview=True)
+    assert preview.outputs["dbClientCommand"] == (
+        'psql "host=localhost port=5432 dbname=postgres user=postgres_admin sslmode=require"'
+    )
