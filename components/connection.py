@@ -20,8 +20,9 @@ from typing import Any, Literal
 Engine = Literal["postgres", "mysql"]
 AccessMode = Literal["ssh", "ssm"]
 
-# The user Amazon Linux's AMIs sign in with (EC2 User Guide, "Connect to your
-# Linux instance using SSH": the default user name for Amazon Linux is ec2-user).
+# The user Amazon Linux's AMIs sign in with (EC2 User Guide, default user names:
+# ec2-user for AL2023 and Amazon Linux 2),
+# https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/managing-users.html
 BASTION_USER = "ec2-user"
 # The AWS-owned Session Manager document that forwards a local port to a host
 # the instance reaches, https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-sessions-start.html
