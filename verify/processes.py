@@ -37,8 +37,9 @@ _PR_SET_CHILD_SUBREAPER = 36
 
 def adopt_orphans() -> None:
     """Makes this process the parent of the orphans its children leave (the
-    backgrounded ssh, the plugin aws started), rather than init; Linux only,
-    and a machine that refuses it only loses the quicker reaping."""
+    backgrounded ssh, the plugin aws started), rather than init; Linux only.
+    Where it is refused, ending a group waits out the grace for a member whose
+    zombie init does not reap, then goes on: slower, never wrong."""
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
