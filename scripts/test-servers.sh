@@ -3,16 +3,14 @@
 # (tests/verify/): what they need installed, and nothing else. docs/testing.md
 # lists it. It only adds, and only what is missing, so a second run changes
 # nothing and costs a few look-ups; nothing is removed afterwards, so the
-# machine stays as the first run left it (no user or package comes and goes
-# with each test run):
+# machine stays as the first run left it (no package comes and goes with
+# each test run; each run's own bastion user is the test's, made and removed
+# by tests/verify/lab.py):
 #   - Debian packages (apt-get): an OpenSSH server as the bastion, PostgreSQL
 #     and MariaDB as the databases, their clients, iproute2 and openssl. Their
 #     own services are never started: the tests start copies of their own in
 #     network namespaces they make (policy-rc.d refuses service starts while
 #     the packages install, and the policy there before is put back);
-#   - the `ec2-user` account the bastion signs in as, as on Amazon Linux: a
-#     system user with no home, no shell and no password (the `*` field: sshd
-#     without PAM reads useradd's default `!` as locked and refuses a key);
 #   - /run/sshd, the folder sshd needs for privilege separation.
 # Without root, or without apt-get, it says why and exits 0: the tests then
 # skip with the same reason.
@@ -20,7 +18,6 @@
 set -euo pipefail
 
 packages=(openssh-server openssh-client postgresql postgresql-client mariadb-server mariadb-client iproute2 openssl)
-BASTION_USER=ec2-user
 
 if [ "$(id -u)" != 0 ]; then
   echo "test-servers: not root; not installing ${packages[*]} (tests/verify will skip)"
@@ -66,10 +63,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "test-servers: installed ${missing[*]}"
 fi
 
-if ! id -u "$BASTION_USER" >/dev/null 2>&1; then
-  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-    --password '*' "$BASTION_USER"
-  echo "test-servers: added the system user $BASTION_USER"
-fi
 # Under /run, which a reboot empties: made again at every run when absent.
 mkdir -p -m 0755 /run/sshd
