@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -169,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(wants_json, None, str(error))
     try:
         return _preflight(args)
-    except (InputError, StackFileError, PolicyConfigError) as error:
+    except InputError as error:
+        return _fail(args.json, args.stack, str(error), problems=error.problems)
+    except (StackFileError, PolicyConfigError) as error:
         return _fail(args.json, args.stack, str(error))
     except PolicyPackError as error:
         return _fail(args.json, args.stack, f"the policy pack failed: {error}")
@@ -185,10 +188,20 @@ def main(argv: list[str] | None = None) -> int:
         )
 
 
-def _fail(as_json: bool, stack: str | None, message: str, code: int = EXIT_CONFIG) -> int:
+def _fail(
+    as_json: bool,
+    stack: str | None,
+    message: str,
+    code: int = EXIT_CONFIG,
+    problems: Sequence[str] = (),
+) -> int:
     print(f"error: {message}", file=sys.stderr)
     if as_json:
-        print(json.dumps({"stack": stack, "error": message, "exitCode": code}, indent=2))
+        document: dict[str, Any] = {"stack": stack, "error": message, "exitCode": code}
+        if problems:
+            # Each configuration error of the run, as the text lists them
+            document["errors"] = list(problems)
+        print(json.dumps(document, indent=2))
     return code
 
 
@@ -287,7 +300,7 @@ def _run(
     from offline.fake_aws import FakeAwsError
     from offline.program import load_program
     from offline.runner import run_program
-    from settings import ConfigError
+    from settings import ConfigError, ConfigErrors
 
     try:
         program = load_program(args.project_dir)
@@ -303,6 +316,8 @@ def _run(
             # As `pulumi preview` of a new stack: what AWS assigns is unknown.
             preview=True,
         )
+    except ConfigErrors as errors:
+        raise InputError(str(errors), [str(error) for error in errors.errors]) from None
     except (ConfigError, pulumi.RunError) as error:
         # ConfigError names the key; NetworkLookupError (a RunError) what the VPC lacks.
         raise InputError(str(error)) from None

@@ -7,10 +7,13 @@ declares every key, its type and its default.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi
 
 from settings.check import check_config
-from settings.errors import ConfigError
+from settings.errors import ConfigError, ConfigErrors
+from settings.every_error import check_every_error
 from settings.load import load_settings
 from settings.model import StackSettings
 from settings.reader import ConfigReader
@@ -18,6 +21,7 @@ from settings.schema import ConfigSchema, ProjectFileError, project_schema
 
 __all__ = [
     "ConfigError",
+    "ConfigErrors",
     "ConfigReader",
     "ConfigSchema",
     "ProjectFileError",
@@ -28,16 +32,43 @@ __all__ = [
 ]
 
 
+# What a key Pulumi.yaml gives no default reads as once it was refused: the
+# search for the stack's other errors goes on with a value the checks accept
+# (a run with any error registers nothing, so a stand-in is never deployed).
+STAND_INS: dict[str, str] = {"vpcId": "vpc-0123456789abcdef0"}
+
+
 def from_pulumi() -> StackSettings:
-    """Settings of the stack being deployed, from the engine's configuration."""
+    """Settings of the stack being deployed, from the engine's configuration;
+    every configuration error at once (settings.every_error) when any."""
     project = pulumi.get_project()
     schema = project_schema()
-    check_config(schema, engine_config(), project, pulumi.runtime.is_config_secret)
-    return load_settings(
-        ConfigReader(pulumi.Config(project).get, project, schema),
-        project=project,
-        stack=pulumi.get_stack(),
-        aws_region=pulumi.Config("aws").get("region"),
+    configured = engine_config()
+    read = pulumi.Config(project).get
+    prefix = f"{project}:"
+
+    def lookup(unset: frozenset[str]) -> Callable[[str], str | None]:
+        # A refused key reads as unset, so as its default; one without a
+        # default reads as a well-formed stand-in, only to look for more errors.
+        return lambda key: (STAND_INS.get(key) if key in unset else read(key))
+
+    def check(unset: frozenset[str]) -> StackSettings:
+        kept = {
+            key: value
+            for key, value in configured.items()
+            if not (key.startswith(prefix) and key[len(prefix) :] in unset)
+        }
+        kept.update({prefix + key: STAND_INS[key] for key in unset if key in STAND_INS})
+        check_config(schema, kept, project, pulumi.runtime.is_config_secret)
+        return load_settings(
+            ConfigReader(lookup(unset), project, schema),
+            project=project,
+            stack=pulumi.get_stack(),
+            aws_region=pulumi.Config("aws").get("region"),
+        )
+
+    return check_every_error(
+        check, lambda key: key[len(prefix) :] if key.startswith(prefix) else None
     )
 
 
