@@ -31,6 +31,9 @@ def main() -> None:
     )
     pulumi.export("project", config.project)
     pulumi.export("environment", config.environment)
+    # Derived from the stack name unless set: shown, so two stacks whose names
+    # make the same prefix (lab.v2, lab-v2) are noticed before they collide.
+    pulumi.export("namePrefix", config.name_prefix)
     for output in product.output_names:
         pulumi.export(output, getattr(product, argument_name(output)))
 

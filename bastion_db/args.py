@@ -104,6 +104,9 @@ class BastionDatabaseArgs(TypedDict, total=False):
     component's name. The whole prefix may have at most 29 characters."""
     environment: str | None
     """Second part of every physical name; unset, the profile."""
+    name_prefix: str | None
+    """The prefix of every physical name instead of '<project_name>-<environment>' (lower-case
+    letters, digits and single dashes, starting with a letter, at most 29 characters)."""
     public_subnet_ids: list[str] | None
     """Explicit public subnet ids, instead of the routing-based lookup."""
     private_subnet_ids: list[str] | None

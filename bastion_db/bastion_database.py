@@ -13,7 +13,8 @@ import pulumi
 from bastion_db.args import DEFAULTS, BastionDatabaseArgs
 from bastion_db.bastion import Bastion, BastionArgs
 from bastion_db.checks.arguments import ArgumentsReader, argument_name
-from bastion_db.checks.errors import ConfigError
+from bastion_db.checks.errors import ArgumentName, ConfigError
+from bastion_db.checks.every_error import STAND_INS, check_every_error
 from bastion_db.checks.load import load_settings
 from bastion_db.checks.model import StackSettings
 from bastion_db.checks.pieces import DATABASE_OPTIONS, MONITORING_OPTIONS, SettingName
@@ -31,23 +32,31 @@ from bastion_db.ssh_key import SshKey, SshKeyArgs
 from bastion_db.ssm_endpoints import SsmEndpoints, SsmEndpointsArgs
 
 TYPE = "bastion-db:index:BastionDatabase"
+ARGUMENT_STAND_INS = {argument_name(key): value for key, value in STAND_INS.items()}
 
 
 def settings_from_args(name: str, args: BastionDatabaseArgs) -> StackSettings:
-    """The checked settings the arguments ask for, or a ConfigError naming the
-    argument, the value and what is accepted; nothing is registered before."""
-    reader = ArgumentsReader(args, DEFAULTS)
-    profile = reader.string("profile") or "prod"
-    region = reader.string("region") or pulumi.Config("aws").get("region")
-    if region is None:
-        raise ConfigError(reader.full_key("region"), None, "an AWS region, or aws:region set")
-    return load_settings(
-        reader,
-        project=name,
-        stack=reader.string("environment") or profile,
-        aws_region=region,
-        stack_key=reader.full_key("environment"),
-    )
+    """The checked settings the arguments ask for, or every ConfigError they
+    make at once (bastion_db.checks.every_error), each naming the argument, the
+    value and what is accepted; nothing is registered before."""
+
+    def check(unset: frozenset[str]) -> StackSettings:
+        kept = {key: value for key, value in args.items() if key not in unset}
+        kept.update({key: ARGUMENT_STAND_INS[key] for key in unset if key in ARGUMENT_STAND_INS})
+        reader = ArgumentsReader(kept, DEFAULTS)
+        profile = reader.string("profile") or "prod"
+        region = reader.string("region") or pulumi.Config("aws").get("region")
+        if region is None:
+            raise ConfigError(reader.full_key("region"), None, "an AWS region, or aws:region set")
+        return load_settings(
+            reader,
+            project=name,
+            stack=reader.string("environment") or profile,
+            aws_region=region,
+            stack_key=reader.full_key("environment"),
+        )
+
+    return check_every_error(check, lambda key: key if isinstance(key, ArgumentName) else None)
 
 
 def piece_options(
@@ -117,6 +126,10 @@ class BastionDatabase(pulumi.ComponentResource):
     """The SNS topic alarms and RDS events go to."""
     dashboard_url: pulumi.Output[str]
     """The CloudWatch dashboard."""
+    connection: pulumi.Output[dict[str, Any]]
+    """The facts every connection command is built from (engine, mode, region, host, port,
+    database name, master user, bastion instance id and host): what tools such as
+    `verify` build their own commands from. Holds no secret."""
 
     def __init__(
         self,
@@ -189,6 +202,8 @@ def build(
             access_mode=config.access.mode,
             ssm_vpc_endpoints=session.vpc_endpoints if session else "none",
             setting_name=setting_name,
+            region=config.region,
+            name_prefix=prefix,
         ),
         child("network"),
     )
@@ -223,6 +238,7 @@ def build(
                 network.vpc_id,
                 network.endpoint_subnet_ids,
                 groups.bastion.id,
+                network.bastion_route_table_id,
                 config.region,
                 prefix,
             ),
@@ -266,7 +282,9 @@ def build(
         else None
     )
     keys = DatabaseKeys(
-        named("database-keys"), DatabaseKeysArgs(prefix, db.keys), child("database-keys")
+        named("database-keys"),
+        DatabaseKeysArgs(prefix, db.keys, keep_storage_key=db.backups_outlive_instance),
+        child("database-keys"),
     )
     database = Database(
         named("database"),

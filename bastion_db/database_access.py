@@ -41,16 +41,6 @@ def connect_policy(resource_arn: str) -> str:
     )
 
 
-def auth_token_command(region: str, host: str, port: int, user: str) -> str:
-    """Mints a 15-minute token for ``user``. The token signs the instance's own host
-    name, so it is the RDS endpoint here even when the client then connects to
-    the local end of a tunnel."""
-    return (
-        f"aws rds generate-db-auth-token --region {region} --hostname {host} "
-        f"--port {port} --username {user}"
-    )
-
-
 @dataclass
 class DatabaseAccessArgs:
     """Which database user, on which instance."""

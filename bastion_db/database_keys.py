@@ -25,6 +25,17 @@ import pulumi_aws as aws
 from bastion_db.checks.model import DatabaseKeySettings
 from bastion_db.key_policies import key_policy
 
+# A storage key outlives the stack when the database's data does. A kept final
+# snapshot or kept automated backups are encrypted with it, and "after the
+# waiting period ends, AWS KMS deletes the KMS key ... data encrypted under the
+# KMS key becomes unrecoverable" (KMS Developer Guide, "Deleting AWS KMS keys",
+# https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html):
+# the snapshot could never be restored. So `destroy` leaves that key in the
+# account (retainOnDelete); its alias goes, so a new stack of the same name can
+# make its own, and a restore finds the key through the snapshot's KmsKeyId.
+# The Performance Insights and master-secret keys go with the stack: RDS
+# deletes that data and that secret with the instance.
+
 # The longest waiting period KMS allows before a scheduled deletion
 # (ScheduleKeyDeletion, PendingWindowInDays: 7 to 30): a key deleted by mistake
 # can be restored for a month, and data it encrypted is not lost meanwhile.
@@ -44,6 +55,8 @@ class DatabaseKeysArgs:
     # RDS instance identifier, e.g. "bastion-db-prod"; names the keys' aliases
     identifier: str
     keys: DatabaseKeySettings
+    # A final snapshot or automated backups outlive the instance: keep the storage key
+    keep_storage_key: bool = False
 
 
 class DatabaseKeys(pulumi.ComponentResource):
@@ -71,7 +84,8 @@ class DatabaseKeys(pulumi.ComponentResource):
         for purpose, on in wanted.items():
             if not on or identity is None:
                 continue
-            arns[purpose] = self._key(name, purpose, args.identifier, identity)
+            keep = purpose == "storage" and args.keep_storage_key
+            arns[purpose] = self._key(name, purpose, args.identifier, identity, keep)
         self.storage_key_arn = arns.get("storage")
         self.performance_insights_key_arn = arns.get("performance-insights")
         self.master_secret_key_arn = arns.get("master-secret")
@@ -83,6 +97,7 @@ class DatabaseKeys(pulumi.ComponentResource):
         purpose: str,
         identifier: str,
         identity: pulumi.Output[aws.GetCallerIdentityResult],
+        keep: bool,
     ) -> pulumi.Output[str]:
         child = pulumi.ResourceOptions(parent=self)
         # Logical names follow the purpose, so turning one key on or off never
@@ -93,7 +108,7 @@ class DatabaseKeys(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=DELETION_WINDOW_DAYS,
             policy=identity.apply(lambda who: key_policy(who.arn.split(":")[1], who.account_id)),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=keep),
         )
         aws.kms.Alias(
             f"{name}-{purpose}-alias",

@@ -25,6 +25,14 @@ from bastion_db.network_reasons import (
     side_rules,
     subnet_plan,
 )
+from bastion_db.ssm_endpoints import GATEWAY_SERVICES, INTERFACE_SERVICES
+from bastion_db.vpc_endpoint_lookup import (
+    Found,
+    gateway_conflict,
+    interface_conflicts,
+    provider_lookup,
+    refusal,
+)
 
 
 class NetworkLookupError(pulumi.RunError):
@@ -66,9 +74,14 @@ class SubnetLayout:
     nat_gateways: tuple[tuple[str, str], ...] = ()
     # Every subnet of the VPC, by zone then id, with the reasons it is where it is
     findings: tuple[SubnetFinding, ...] = ()
+    # subnet id -> the route table it uses (its explicit one, else the main one)
+    route_tables: tuple[tuple[str, str], ...] = ()
 
     def nat_gateway_of(self, subnet_id: str) -> str | None:
         return dict(self.nat_gateways).get(subnet_id)
+
+    def route_table_of(self, subnet_id: str) -> str:
+        return dict(self.route_tables).get(subnet_id, "")
 
 
 def nat_gateway_of_default_route(route: Mapping[str, Any]) -> str | None:
@@ -101,8 +114,11 @@ def classify_subnets(
     private: list[SubnetFacts] = []
     nat_gateways: list[tuple[str, str]] = []
     findings: list[SubnetFinding] = []
+    tables: list[tuple[str, str]] = []
     for subnet in sorted(subnets, key=lambda s: (s.availability_zone, s.id)):
         table = explicit.get(subnet.id, main)
+        if table is not None:
+            tables.append((subnet.id, table.id))
         routing, route = routing_of(table.default_routes if table else ())
         is_public = routing == "public"
         (public if is_public else private).append(subnet)
@@ -128,6 +144,7 @@ def classify_subnets(
         private=tuple(private),
         nat_gateways=tuple(nat_gateways),
         findings=tuple(findings),
+        route_tables=tuple(tables),
     )
 
 
@@ -202,6 +219,8 @@ class BastionPlacement:
     ssm_path: str
     # One line for the preview: which subnet, and why
     summary: str
+    # The route table the bastion's subnet uses (an S3 gateway endpoint's route goes there)
+    route_table_id: str = ""
 
 
 def place_bastion(
@@ -221,7 +240,11 @@ def place_bastion(
     if mode == "ssh":
         subnet = layout.public[0].id
         return BastionPlacement(
-            subnet, True, "internet-gateway", f"bastion in public subnet {subnet} (SSH)"
+            subnet,
+            True,
+            "internet-gateway",
+            f"bastion in public subnet {subnet} (SSH)",
+            layout.route_table_of(subnet),
         )
     if endpoints != "none":
         subnet = layout.private[0].id
@@ -233,6 +256,7 @@ def place_bastion(
             path,
             f"bastion in private subnet {subnet}, no public address; Session Manager "
             f"through {whose} interface endpoints",
+            layout.route_table_of(subnet),
         )
     for candidate in layout.private:
         nat = layout.nat_gateway_of(candidate.id)
@@ -243,6 +267,7 @@ def place_bastion(
                 "nat-gateway",
                 f"bastion in private subnet {candidate.id}, no public address; Session "
                 f"Manager through NAT gateway {nat}",
+                layout.route_table_of(candidate.id),
             )
     found = ", ".join(s.id for s in layout.private) or "none"
     endpoints_name = setting_name("ssmVpcEndpoints")
@@ -308,6 +333,11 @@ class ExistingNetworkArgs:
     # How a lookup error spells a setting: the argument by default; the stack
     # program's stack keys through BastionDatabase
     setting_name: SettingName = argument_name
+    # The stack's region: names the endpoint services looked up in "create" mode
+    # (empty: the provider's)
+    region: str = ""
+    # The stack's name prefix: its own endpoints (Name tag "<prefix>-<service>") are no conflict
+    name_prefix: str = ""
 
 
 class ExistingNetwork(pulumi.ComponentResource):
@@ -331,6 +361,8 @@ class ExistingNetwork(pulumi.ComponentResource):
     endpoint_subnet_ids: pulumi.Output[list[str]]
     # Each subnet found, its reasons and its takers (network_reasons.subnet_plan)
     subnet_plan: pulumi.Output[dict[str, Any]]
+    # The route table of the bastion's subnet, for the S3 gateway endpoint
+    bastion_route_table_id: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: ExistingNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -354,6 +386,7 @@ class ExistingNetwork(pulumi.ComponentResource):
             return vpc_id
 
         existing_vpc_id = matching_vpcs.ids.apply(vpc_exists)
+        gateways = self._refuse_endpoint_conflicts(args)
         vpc = aws.ec2.get_vpc_output(id=existing_vpc_id, opts=invoke_opts)
 
         def subnets_with_tags(tags: tuple[tuple[str, str], ...]) -> pulumi.Output[list[str]]:
@@ -406,6 +439,17 @@ class ExistingNetwork(pulumi.ComponentResource):
             placement = place_bastion(
                 vpc_id, layout, args.access_mode, args.ssm_vpc_endpoints, name_of
             )
+            problems = [
+                line
+                for found in gateways
+                if (
+                    line := gateway_conflict(
+                        found.service, placement.route_table_id, found, args.name_prefix
+                    )
+                )
+            ]
+            if problems:
+                raise refusal(vpc_id, problems, name_of("ssmVpcEndpoints"))
             # The preview prints it: which path this network gives the bastion.
             pulumi.log.info(placement.summary, resource=self)
             return placement
@@ -442,6 +486,7 @@ class ExistingNetwork(pulumi.ComponentResource):
         # Every subnet, why it is public or private, and what takes it: recorded
         # with the component (state, `pulumi stack export`, the preflight's report).
         self.subnet_plan = pulumi.Output.all(selected, placement).apply(planned)
+        self.bastion_route_table_id = placement.apply(lambda p: p.route_table_id)
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
@@ -453,6 +498,24 @@ class ExistingNetwork(pulumi.ComponentResource):
                 "subnetPlan": self.subnet_plan,
             }
         )
+
+    def _refuse_endpoint_conflicts(self, args: ExistingNetworkArgs) -> list[Found]:
+        """In "create" mode, refuses at once, before the program registers
+        anything, an interface endpoint the VPC already has with private DNS;
+        returns what it found of the gateway endpoints, whose conflict depends
+        on the bastion's route table (checked once the placement is known)."""
+        if args.access_mode != "ssm" or args.ssm_vpc_endpoints != "create":
+            return []
+        invoke = pulumi.InvokeOptions(parent=self)
+        partition = aws.get_partition(opts=invoke)
+        region = args.region or aws.get_region(opts=invoke).region
+        lookup = provider_lookup(
+            args.vpc_id, f"{partition.reverse_dns_prefix}.{region}", parent=self
+        )
+        problems = interface_conflicts(args.vpc_id, INTERFACE_SERVICES, lookup, args.name_prefix)
+        if problems:
+            raise refusal(args.vpc_id, problems, args.setting_name("ssmVpcEndpoints"))
+        return [lookup(service, "Gateway") for service in GATEWAY_SERVICES]
 
 
 def _apply_overrides(

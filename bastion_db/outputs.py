@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -10,15 +9,27 @@ import pulumi
 
 from bastion_db.bastion import Bastion
 from bastion_db.checks.model import StackSettings
+from bastion_db.connection import (
+    BASTION_USER,
+    MYSQL_LOCAL_HOST,
+    POSTGRES_LOCAL_HOST,
+    Connection,
+    Engine,
+    auth_token,
+    client,
+    client_for,
+    mysql_target,
+    printed,
+    ssh_tunnel,
+    ssm_port_forward,
+)
 from bastion_db.database import Database
-from bastion_db.database_access import DatabaseAccess, auth_token_command
+from bastion_db.database_access import DatabaseAccess
 from bastion_db.monitoring import DatabaseMonitoring
 from bastion_db.network import ExistingNetwork
 from bastion_db.operator_access import OperatorAccess
 from bastion_db.session_preferences import SessionPreferences
 from bastion_db.ssh_key import SshKey
-
-BASTION_USER = "ec2-user"
 
 
 def key_file_name(settings: StackSettings) -> str:
@@ -36,33 +47,22 @@ def write_key_command(settings: StackSettings) -> str:
     )
 
 
-def client_command(settings: StackSettings, user: str, database_name: str) -> str:
-    """The engine's client, pointed at the local end of the tunnel, TLS required."""
-    db = settings.database
-    if db.engine.name == "postgres":
-        return (
-            f'psql "host=localhost port={db.port} dbname={database_name} '
-            f'user={user} sslmode=require"'
-        )
-    # --ssl-mode=REQUIRED: the client refuses to talk without TLS, as the server does
-    # (require_secure_transport); MySQL's client, mysql 5.7.11 and later.
-    return f"mysql --ssl-mode=REQUIRED -h 127.0.0.1 -P {db.port} -u {user} -p {database_name}"
-
-
-def iam_client_command(settings: StackSettings, token_command: str, database_name: str) -> str:
+def iam_client_command(connection: Connection, token_command: str) -> str:
     """Signs in through the tunnel with a fresh IAM token as the password. MySQL's
     client sends it only with the cleartext plugin, which is why TLS is required
     (UsingWithRDS.IAMDBAuth.Connecting.AWSCLI.html)."""
-    db = settings.database
-    user = db.iam_username
-    if db.engine.name == "postgres":
-        return f'PGPASSWORD="$({token_command})" ' + client_command(
-            settings, str(user), database_name
-        )
-    return (
-        f"mysql --ssl-mode=REQUIRED --enable-cleartext-plugin -h 127.0.0.1 -P {db.port} "
-        f'-u {user} --password="$({token_command})" {database_name}'
+    user = str(connection.iam_username)
+    if connection.engine == "postgres":
+        return f'PGPASSWORD="$({token_command})" ' + printed(client(connection, user))
+    command = printed(
+        [
+            "mysql",
+            "--ssl-mode=REQUIRED",
+            "--enable-cleartext-plugin",
+            *mysql_target(connection, user),
+        ]
     )
+    return f'{command} --password="$({token_command})" {connection.database_name}'
 
 
 def read_master_password_command(region: str, secret_arn: str) -> str:
@@ -71,20 +71,6 @@ def read_master_password_command(region: str, secret_arn: str) -> str:
     return (
         f"aws secretsmanager get-secret-value --region {region} --secret-id {secret_arn} "
         "--query SecretString --output text | jq -r .password"
-    )
-
-
-def ssm_port_forward_command(settings: StackSettings, instance_id: str, db_host: str) -> str:
-    """Session Manager forwards a local port to the database through the bastion,
-    with no inbound rule and no SSH key."""
-    port = str(settings.database.port)
-    parameters = json.dumps(
-        {"host": [db_host], "portNumber": [port], "localPortNumber": [port]},
-        separators=(",", ":"),
-    )
-    return (
-        f"aws ssm start-session --region {settings.region} --target {instance_id} "
-        f"--document-name AWS-StartPortForwardingSessionToRemoteHost --parameters '{parameters}'"
     )
 
 
@@ -100,8 +86,45 @@ def connection_uri(settings: StackSettings, user: str, password: str, database_n
     db = settings.database
     credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
     if db.engine.name == "postgres":
-        return f"postgresql://{credentials}@localhost:{db.port}/{database_name}?sslmode=require"
-    return f"mysql://{credentials}@127.0.0.1:{db.port}/{database_name}?ssl-mode=REQUIRED"
+        return (
+            f"postgresql://{credentials}@{POSTGRES_LOCAL_HOST}:{db.port}/{database_name}"
+            "?sslmode=require"
+        )
+    return f"mysql://{credentials}@{MYSQL_LOCAL_HOST}:{db.port}/{database_name}?ssl-mode=REQUIRED"
+
+
+def engine_of(settings: StackSettings) -> Engine:
+    return "postgres" if settings.database.engine.name == "postgres" else "mysql"
+
+
+def connection_facts(
+    settings: StackSettings,
+    host: str,
+    database_name: str,
+    master_username: str,
+    bastion_instance_id: str,
+    bastion_host: str | None,
+    iam: bool,
+) -> Connection:
+    db = settings.database
+    ssh = settings.access.mode == "ssh"
+    # With the user's own key, ssh finds it where it always does (agent,
+    # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
+    generated_key = ssh and not settings.access.ssh_public_key
+    return Connection(
+        engine=engine_of(settings),
+        mode="ssh" if ssh else "ssm",
+        region=settings.region,
+        host=host,
+        port=db.port,
+        database_name=database_name,
+        master_username=master_username,
+        bastion_instance_id=bastion_instance_id,
+        bastion_host=bastion_host if ssh else None,
+        bastion_user=BASTION_USER if ssh else None,
+        key_file=key_file_name(settings) if generated_key else None,
+        iam_username=str(db.iam_username) if iam else None,
+    )
 
 
 def connection_outputs(
@@ -120,6 +143,16 @@ def connection_outputs(
     db = settings.database
     outputs: dict[str, Any] = {}
     export = outputs.__setitem__
+    ssh = settings.access.mode == "ssh"
+    # The facts every connection command is built from, exported as they are.
+    connection = pulumi.Output.all(
+        database.address,
+        database.database_name,
+        database.master_username,
+        bastion.instance_id,
+        bastion.public_dns if ssh else None,
+    ).apply(lambda v: connection_facts(settings, v[0], v[1], v[2], v[3], v[4], access is not None))
+    export("connection", connection.apply(lambda c: c.to_output()))
     if settings.access.mode == "ssh":
         # ssm mode: the bastion has no public address, hence no public name.
         export("bastionPublicDns", bastion.public_dns)
@@ -153,43 +186,22 @@ def connection_outputs(
             ),
         )
     if access is not None:
-        token = pulumi.Output.all(database.address, database.port).apply(
-            lambda v: auth_token_command(settings.region, v[0], v[1], str(db.iam_username))
-        )
         export("dbIamUsername", db.iam_username)
         export("dbIamConnectPolicyArn", access.policy_arn)
-        export("dbAuthTokenCommand", token)
+        export("dbAuthTokenCommand", connection.apply(lambda c: printed(auth_token(c))))
         export(
             "dbIamClientCommand",
-            pulumi.Output.all(token, database.database_name).apply(
-                lambda v: iam_client_command(settings, v[0], v[1])
-            ),
+            connection.apply(lambda c: iam_client_command(c, printed(auth_token(c)))),
         )
 
-    if settings.access.mode == "ssh":
-        # With the user's own key, ssh finds it where it always does (agent,
-        # ~/.ssh); only a generated key is written to a file (writeSshKeyCommand).
-        identity = "" if settings.access.ssh_public_key else f"-i {key_file_name(settings)} "
-        tunnel = pulumi.Output.format(
-            # ExitOnForwardFailure: with the local port taken, ssh would go to the
-            # background anyway and the client would reach whatever holds the port.
-            "ssh {0}-N -f -o ExitOnForwardFailure=yes -L {1}:{2}:{1} {3}@{4}",
-            identity,
-            db.port,
-            database.address,
-            BASTION_USER,
-            bastion.public_dns,
-        )
-        export("sshTunnelCommand", tunnel)
+    if ssh:
+        export("sshTunnelCommand", connection.apply(lambda c: printed(ssh_tunnel(c))))
         if ssh_key is not None and ssh_key.private_key_openssh is not None:
             export("sshPrivateKey", ssh_key.private_key_openssh)
             export("writeSshKeyCommand", write_key_command(settings))
     else:
         export(
-            "ssmPortForwardCommand",
-            pulumi.Output.all(bastion.instance_id, database.address).apply(
-                lambda values: ssm_port_forward_command(settings, values[0], values[1])
-            ),
+            "ssmPortForwardCommand", connection.apply(lambda c: printed(ssm_port_forward(c)))
         )
         if preferences is not None:
             export(
@@ -201,10 +213,12 @@ def connection_outputs(
             export("ssmSessionLogGroup", preferences.log_group_name)
         if operators is not None:
             export("ssmOperatorPolicyArn", operators.policy_arn)
+    # From the facts a preview knows already, so `pulumi preview` shows it.
+    engine = engine_of(settings)
     export(
         "dbClientCommand",
         pulumi.Output.all(database.master_username, database.database_name).apply(
-            lambda v: client_command(settings, v[0], v[1])
+            lambda v: printed(client_for(engine, db.port, v[1], v[0]))
         ),
     )
     export("alarmTopicArn", monitoring.topic_arn)

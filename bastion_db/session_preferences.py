@@ -7,12 +7,24 @@ https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-sch
 The account's default one, ``SSM-SessionManagerRunShell``, is one per account and
 region and applies to every session started without ``--document-name``; a team
 may well own it already. So the stack always makes its own shell document,
-``<prefix>-shell``, which the operator policy lets people use on this bastion,
-and takes over the default one only when asked (``ssmManageSessionPreferences``).
+``<prefix>-shell``, bounded and logged, the one shell document the operator
+policy lets people use on this bastion.
 
-Port forwarding sessions are bounded by the same preferences but never logged:
-Session Manager cannot log port forwarding or SSH sessions, whose data it
-does not see (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-logging.html).
+What the limits bound: a document's preferences apply to the sessions started
+with it. Port forwarding through AWS's ``AWS-StartPortForwardingSessionToRemoteHost``
+carries none of its own and follows the account's preferences, the default
+document (or, where none was ever saved, AWS's defaults: a 20-minute idle
+timeout and no maximum duration,
+https://docs.aws.amazon.com/systems-manager/latest/userguide/session-preferences-timeout.html).
+So ``ssmIdleTimeoutMinutes`` and ``ssmMaxSessionMinutes`` bound the database
+port forwards only with ``ssmManageSessionPreferences``, which writes them into
+the default document. That document holds the limits only, no logging: it is
+the account's, stays in the account when the stack is destroyed
+(``retainOnDelete``), and so must not name the stack's log group, which goes.
+
+Port forwarding sessions are never logged: Session Manager cannot log port
+forwarding or SSH sessions, whose data it does not see
+(https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-logging.html).
 """
 
 from __future__ import annotations
@@ -37,23 +49,28 @@ def shell_document_name(name_prefix: str) -> str:
     return f"{name_prefix}-shell"
 
 
-def preferences_content(log_group_name: str, session: SessionSettings) -> str:
+def preferences_content(log_group_name: str | None, session: SessionSettings) -> str:
     """A Session document's content: log to CloudWatch, refusing to start a
     session when the group is not encrypted (``cloudWatchEncryptionEnabled``),
     streaming as the session runs; idle timeout and maximum duration in minutes,
-    as strings, as the schema has them."""
+    as strings, as the schema has them. With no group: the limits alone."""
+    description = (
+        "Shell sessions on the bastion: bounded, logged, encrypted"
+        if log_group_name
+        else "Account session preferences: idle timeout and maximum duration"
+    )
     return json.dumps(
         {
             "schemaVersion": "1.0",
-            "description": "Shell sessions on the bastion: bounded, logged, encrypted",
+            "description": description,
             "sessionType": "Standard_Stream",
             "inputs": {
                 "s3BucketName": "",
                 "s3KeyPrefix": "",
                 "s3EncryptionEnabled": True,
-                "cloudWatchLogGroupName": log_group_name,
+                "cloudWatchLogGroupName": log_group_name or "",
                 "cloudWatchEncryptionEnabled": True,
-                "cloudWatchStreamingEnabled": True,
+                "cloudWatchStreamingEnabled": bool(log_group_name),
                 "kmsKeyId": "",
                 "runAsEnabled": False,
                 "runAsDefaultUser": "",
@@ -119,6 +136,8 @@ class SessionPreferences(pulumi.ComponentResource):
     shell_document_name: pulumi.Output[str]
     # The documents the operator policy may start shell sessions with
     shell_document_names: list[pulumi.Output[str]]
+    # The account's default preferences document, when the stack writes it
+    account_document_name: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: SessionPreferencesArgs, opts: pulumi.ResourceOptions | None = None
@@ -158,16 +177,21 @@ class SessionPreferences(pulumi.ComponentResource):
             opts=after_group,
         )
         self.shell_document_names = [shell.name]
+        self.account_document_name = None
         if args.session.manage_session_preferences:
+            # One per account and region, read by every session that names no
+            # document and by AWS's port forwarding documents: one stack's
+            # `destroy` must not take the account's preferences away from the
+            # others (nor back to AWS's defaults), so it stays in the account.
             default = aws.ssm.Document(
                 f"{name}-default",
                 name=DEFAULT_PREFERENCES_DOCUMENT,
                 document_type="Session",
                 document_format="JSON",
-                content=content,
-                opts=after_group,
+                content=preferences_content(None, args.session),
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
             )
-            self.shell_document_names.append(default.name)
+            self.account_document_name = default.name
         self.log_group_arn = group.arn
         self.log_group_name = group.name
         self.shell_document_name = shell.name
@@ -177,5 +201,6 @@ class SessionPreferences(pulumi.ComponentResource):
                 "logGroupArn": group.arn,
                 "kmsKeyArn": key.arn,
                 "shellDocumentNames": self.shell_document_names,
+                "accountDocumentName": self.account_document_name,
             }
         )

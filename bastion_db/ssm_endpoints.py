@@ -1,4 +1,29 @@
-"""Interface endpoints that let a bastion with no way to the internet reach Session Manager."""
+"""The private paths a Session Manager bastion with no way to the internet needs.
+
+What the bastion reaches, at boot and in a session, and the path each takes here:
+
+- instance metadata, the Amazon-provided DNS resolver and Amazon Time Sync:
+  link-local addresses inside the VPC, no endpoint
+  (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html);
+- ``ssm``, ``ssmmessages``, ``ec2messages``: SSM Agent registers, receives
+  sessions and carries their data (interface endpoints; "Improve the security of
+  EC2 instances by using VPC endpoints for Systems Manager",
+  https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html);
+- ``logs``: the agent streams shell sessions to the encrypted log group and
+  checks its encryption (DescribeLogGroups) before a session starts (the same
+  page, "logs" for CloudWatch Logs);
+- ``kms``: not needed. The session document sets no ``kmsKeyId`` (no session
+  data encryption), and CloudWatch Logs encrypts the log group with its key
+  itself, under the key policy; the instance never calls KMS
+  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html);
+- ``s3``: the database client the user data installs with ``dnf`` comes from the
+  Amazon Linux 2023 repositories, which are S3 buckets
+  (``al2023-repos-<region>-....s3.dualstack.<region>.amazonaws.com``). An S3
+  gateway endpoint on the bastion subnet's route table reaches them, free of
+  charge (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html);
+  the bastion's group already lets HTTPS out.
+- the database: in the VPC, through the security groups.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +33,7 @@ import pulumi
 import pulumi_aws as aws
 
 from bastion_db.security_groups import HTTPS_PORT
+from bastion_db.vpc_endpoint_lookup import endpoint_tag_name
 
 # What SSM Agent calls for Session Manager: ssm (registration, commands),
 # ssmmessages (the session's data channel) and ec2messages (the agent's older
@@ -15,6 +41,10 @@ from bastion_db.security_groups import HTTPS_PORT
 # available, but older agents and other Systems Manager tools still need it):
 # https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html
 SESSION_MANAGER_SERVICES = ("ssm", "ssmmessages", "ec2messages")
+# Interface endpoints, private DNS on: Session Manager's and CloudWatch Logs'.
+INTERFACE_SERVICES = (*SESSION_MANAGER_SERVICES, "logs")
+# Gateway endpoints, a route on the bastion's route table: S3, for dnf.
+GATEWAY_SERVICES = ("s3",)
 
 
 def endpoint_service_name(reverse_dns_prefix: str, region: str, service: str) -> str:
@@ -32,15 +62,23 @@ class SsmEndpointsArgs:
     subnet_ids: pulumi.Input[list[str]]
     # The bastion's security group: the only source the endpoints admit
     bastion_security_group_id: pulumi.Input[str]
+    # The route table of the bastion's subnet: the S3 gateway endpoint's route goes there
+    route_table_id: pulumi.Input[str]
     region: str
     # Name prefix for the group, e.g. "bastion-db-prod"
     name_prefix: str
 
 
 class SsmEndpoints(pulumi.ComponentResource):
-    """One interface endpoint per Session Manager service, private DNS on (so the
-    agent's usual host names resolve to them), behind a group admitting HTTPS
-    from the bastion's group only."""
+    """One interface endpoint per service the bastion calls, private DNS on (so
+    the agent's usual host names resolve to them), behind a group admitting
+    HTTPS from the bastion's group only; and an S3 gateway endpoint on the
+    bastion's route table, for its packages.
+
+    The gateway endpoint keeps the default (full access) policy on purpose: a
+    route table can be shared with other subnets, and a gateway endpoint moves
+    all their S3 traffic in the region onto itself; a narrower policy would cut
+    off what they reached through a NAT gateway before."""
 
     security_group: aws.ec2.SecurityGroup
     endpoint_ids: pulumi.Output[list[str]]
@@ -84,10 +122,22 @@ class SsmEndpoints(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=args.subnet_ids,
                 security_group_ids=[self.security_group.id],
-                tags={"Name": f"{args.name_prefix}-{service}"},
+                tags={"Name": endpoint_tag_name(args.name_prefix, service)},
                 opts=child,
             )
-            for service in SESSION_MANAGER_SERVICES
+            for service in INTERFACE_SERVICES
+        ]
+        endpoints += [
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service}",
+                vpc_id=args.vpc_id,
+                service_name=service_name(service),
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[args.route_table_id],
+                tags={"Name": endpoint_tag_name(args.name_prefix, service)},
+                opts=child,
+            )
+            for service in GATEWAY_SERVICES
         ]
         self.endpoint_ids = pulumi.Output.all(*[endpoint.id for endpoint in endpoints])
         self.register_outputs(

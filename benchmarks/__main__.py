@@ -10,6 +10,12 @@ then PASS/MISS per goal. Figures, not assertions: it exits 0 on a MISS.
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # First, so that a Ctrl-C during the imports below is handled too.
+    from preflight import interrupt
+
+    interrupt.install("bench")
+
 import argparse
 import json
 import os

@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from preflight import interrupt
+
 
 @dataclass(frozen=True)
 class Timings:
@@ -57,16 +59,25 @@ def run_command(
     ok_codes: Sequence[int] = (0,),
 ) -> subprocess.CompletedProcess[str]:
     """Runs a command to completion, capturing its output (so printing to a
-    terminal never counts in its time); fails on an unexpected exit code."""
-    completed = subprocess.run(
-        list(argv),
-        cwd=cwd,
-        env=None if env is None else dict(env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    terminal never counts in its time); fails on an unexpected exit code. In a
+    process group of its own, which a Ctrl-C of the benchmark ends
+    (:mod:`preflight.interrupt`)."""
+    with interrupt.starting_child():
+        process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        interrupt.end_on_interrupt(process.pid)
+    with process:
+        stdout, stderr = process.communicate()
+    interrupt.forget(process.pid)
+    completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if completed.returncode not in ok_codes:
         raise CommandFailed(
             f"{' '.join(argv)} exited with {completed.returncode}:\n{completed.stderr[-2000:]}"

@@ -88,7 +88,10 @@ def load_state_backend_config(
 
     ``project`` reads the ``bastion-db-state:`` namespace, ``aws`` the ``aws:`` one.
     """
-    environment = validate.matching("stack name", stack, validate.NAME, validate.NAME_ACCEPTED)
+    # Only the Environment tag takes the stack name: any name the CLI accepts.
+    environment = validate.matching(
+        "stack name", stack, validate.STACK_NAME, validate.STACK_NAME_ACCEPTED
+    )
     bucket_name = project.required_string("bucketName", BUCKET_NAME_RULES)
     region = validate.matching(
         aws.full_key("region"),

@@ -28,6 +28,7 @@ from offline.fake_world import (
     FakeRouteTable,
     FakeSubnet,
     FakeVpc,
+    FakeVpcEndpoint,
     FakeWorld,
     empty_world,
     fake_id,
@@ -48,6 +49,7 @@ __all__ = [
     "FakeRouteTable",
     "FakeSubnet",
     "FakeVpc",
+    "FakeVpcEndpoint",
     "FakeWorld",
     "empty_world",
     "fake_id",
@@ -63,6 +65,12 @@ __all__ = [
 
 class FakeAwsError(Exception):
     """What the provider would report for a lookup AWS cannot answer."""
+
+
+class FakeLookupFailure(FakeAwsError):
+    """A lookup's error the program may catch: the engine hands a provider's
+    invoke error to the SDK as a failed invoke, which a plain invoke raises to
+    its caller as an ``Exception`` naming the provider's message."""
 
 
 def _wire_name(python_name: str) -> str:
@@ -116,7 +124,11 @@ class FakeAws(pulumi.runtime.Mocks):
         handler = getattr(self, "_" + args.token.split(":")[-1], None)
         if handler is None:
             raise FakeAwsError(f"the fake AWS world does not answer {args.token}")
-        answer: dict[str, Any] = handler(dict(args.args))
+        try:
+            answer: dict[str, Any] = handler(dict(args.args))
+        except FakeLookupFailure as failure:
+            # The mocks' way of failing an invoke as the engine does: (result, failures)
+            return {}, [("", str(failure))]  # type: ignore[return-value]
         return answer
 
     def _getPartition(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -299,6 +311,63 @@ class FakeAws(pulumi.runtime.Mocks):
             routes=routes,
             subnetId=None,
             tags=dict(table.tags),
+            vpcId=vpc.id,
+        )
+
+    def _getVpcEndpoint(self, args: dict[str, Any]) -> dict[str, Any]:
+        """One endpoint, or the provider's singular-lookup errors
+        (terraform-provider-aws ``tfresource.SingularDataSourceFindError``)."""
+        states = _filter_values(args, "vpc-endpoint-state")
+        wanted = {
+            "vpc": args.get("vpcId"),
+            "service": args.get("serviceName"),
+            "type": args.get("vpcEndpointType"),
+            "id": args.get("id"),
+            "state": args.get("state"),
+        }
+        matches = [
+            (vpc, endpoint)
+            for vpc in self.world.vpcs
+            for endpoint in vpc.endpoints
+            if wanted["vpc"] in (None, vpc.id)
+            and wanted["service"] in (None, endpoint.service_name)
+            and wanted["type"] in (None, endpoint.endpoint_type)
+            and wanted["id"] in (None, endpoint.id)
+            and wanted["state"] in (None, endpoint.state)
+            and (states is None or endpoint.state in states)
+        ]
+        if not matches:
+            raise FakeLookupFailure("no matching EC2 VPC Endpoint found")
+        if len(matches) > 1:
+            raise FakeLookupFailure(
+                "multiple EC2 VPC Endpoints matched; use additional constraints to reduce "
+                "matches to a single EC2 VPC Endpoint"
+            )
+        vpc, endpoint = matches[0]
+        return shaped(
+            aws.ec2.GetVpcEndpointResult,
+            arn=self._ec2_arn("vpc-endpoint", endpoint.id),
+            cidrBlocks=[],
+            dnsEntries=[],
+            dnsOptions=[],
+            filters=args.get("filters"),
+            id=endpoint.id,
+            ipAddressType="ipv4" if endpoint.endpoint_type == "Interface" else "",
+            networkInterfaceIds=[],
+            ownerId=self.world.account_id,
+            policy="",
+            prefixListId="",
+            privateDnsEnabled=endpoint.private_dns_enabled,
+            region=self.world.region,
+            requesterManaged=False,
+            routeTableIds=list(endpoint.route_table_ids),
+            securityGroupIds=[],
+            serviceName=endpoint.service_name,
+            serviceRegion=self.world.region,
+            state=endpoint.state,
+            subnetIds=list(endpoint.subnet_ids),
+            tags=dict(endpoint.tags),
+            vpcEndpointType=endpoint.endpoint_type,
             vpcId=vpc.id,
         )
 

@@ -70,6 +70,22 @@ class FakeRouteTable:
 
 
 @dataclass(frozen=True)
+class FakeVpcEndpoint:
+    """A VPC endpoint the account already has (DescribeVpcEndpoints' VpcEndpoint)."""
+
+    id: str
+    # The full service name, e.g. com.amazonaws.us-east-1.ssm
+    service_name: str
+    # "Interface" or "Gateway"
+    endpoint_type: str
+    private_dns_enabled: bool = False
+    state: str = "available"
+    route_table_ids: tuple[str, ...] = ()
+    subnet_ids: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class FakeVpc:
     id: str
     cidr_block: str
@@ -82,6 +98,8 @@ class FakeVpc:
     # private DNS needs both on
     enable_dns_support: bool = True
     enable_dns_hostnames: bool = True
+    # The VPC endpoints it already has (a captured network's describe-vpc-endpoints)
+    endpoints: tuple[FakeVpcEndpoint, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,24 @@
 """The user's real network, read from what the AWS CLI prints for it, so the
 preflight classifies their subnets and plans their stack with no credentials.
 
-The capture is the three documents the CLI prints, one after the other in
-one file (or one object holding their three keys, as ``jq -s add`` makes)::
+The capture is the documents the CLI prints, one after the other in one file
+(or one object holding their keys, as ``jq -s add`` makes)::
 
     VPC=vpc-0123456789abcdef0
     { aws ec2 describe-vpcs --vpc-ids "$VPC" --output json
       aws ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC" --output json
       aws ec2 describe-route-tables --filters "Name=vpc-id,Values=$VPC" --output json
+      aws ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC" --output json
     } > network.json
 
+The first three are required. The fourth, ``VpcEndpoints``, is what lets the
+preflight see endpoints the VPC already has (``ssmVpcEndpoints: create`` is
+refused where they would collide); a capture without it means none.
+
 The shapes are the EC2 API's (``DescribeVpcs``, ``DescribeSubnets``,
-``DescribeRouteTables``; the ``Vpc``, ``Subnet``, ``RouteTable``, ``Route``,
-``RouteTableAssociation`` and ``Tag`` types of
+``DescribeRouteTables``, ``DescribeVpcEndpoints``; the ``Vpc``, ``Subnet``,
+``RouteTable``, ``Route``, ``RouteTableAssociation``, ``VpcEndpoint`` and
+``Tag`` types of
 https://docs.aws.amazon.com/AWSEC2/latest/APIReference/, as botocore's
 ``ec2/2016-11-15/service-2.json`` model spells them). Only the fields the
 program's lookups answer with are checked; AWS adds fields over time, and
@@ -29,9 +35,22 @@ from typing import Any
 
 import jsonschema
 
-from offline.fake_world import FakeRoute, FakeRouteTable, FakeSubnet, FakeVpc, FakeWorld
+from offline.fake_world import (
+    FakeRoute,
+    FakeRouteTable,
+    FakeSubnet,
+    FakeVpc,
+    FakeVpcEndpoint,
+    FakeWorld,
+)
 
-# Each key, and the command whose output holds it.
+# Optional: the endpoints the VPC already has.
+ENDPOINTS_KEY = "VpcEndpoints"
+ENDPOINTS_COMMAND = (
+    'aws ec2 describe-vpc-endpoints --filters "Name=vpc-id,Values=$VPC" --output json'
+)
+
+# Each required key, and the command whose output holds it.
 CAPTURE_KEYS = {
     "Vpcs": 'aws ec2 describe-vpcs --vpc-ids "$VPC" --output json',
     "Subnets": 'aws ec2 describe-subnets --filters "Name=vpc-id,Values=$VPC" --output json',
@@ -148,6 +167,24 @@ SCHEMA: dict[str, Any] = {
                     "Tags": _TAGS,
                 },
                 "required": ["RouteTableId", "VpcId", "Associations", "Routes"],
+            },
+        },
+        ENDPOINTS_KEY: {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "VpcEndpointId": _id("vpce"),
+                    "VpcEndpointType": _STRING,
+                    "VpcId": _id("vpc"),
+                    "ServiceName": _STRING,
+                    "State": _STRING,
+                    "PrivateDnsEnabled": {"type": "boolean"},
+                    "RouteTableIds": {"type": "array", "items": _id("rtb")},
+                    "SubnetIds": {"type": "array", "items": _id("subnet")},
+                    "Tags": _TAGS,
+                },
+                "required": ["VpcEndpointId", "VpcEndpointType", "VpcId", "ServiceName"],
             },
         },
     },
@@ -301,13 +338,13 @@ def _check_networks(path: Path, capture: Mapping[str, Any]) -> None:
 def _check_references(path: Path, capture: Mapping[str, Any]) -> None:
     vpc_ids = {vpc["VpcId"] for vpc in capture["Vpcs"]}
     subnet_ids = {subnet["SubnetId"] for subnet in capture["Subnets"]}
-    for key in ("Subnets", "RouteTables"):
-        for index, item in enumerate(capture[key]):
+    for key in ("Subnets", "RouteTables", ENDPOINTS_KEY):
+        for index, item in enumerate(capture.get(key) or []):
             if item["VpcId"] not in vpc_ids:
                 raise NetworkCaptureError(
                     path,
                     f"{key}[{index}].VpcId",
-                    f"{item['VpcId']} is not in Vpcs; capture all three commands for one VPC",
+                    f"{item['VpcId']} is not in Vpcs; capture every command for one VPC",
                 )
     for index, table in enumerate(capture["RouteTables"]):
         for number, association in enumerate(table["Associations"]):
@@ -364,6 +401,20 @@ def _vpc(item: Mapping[str, Any], capture: Mapping[str, Any]) -> FakeVpc:
         for table in capture["RouteTables"]
         if table["VpcId"] == vpc_id
     )
+    endpoints = tuple(
+        FakeVpcEndpoint(
+            id=endpoint["VpcEndpointId"],
+            service_name=endpoint["ServiceName"],
+            endpoint_type=endpoint["VpcEndpointType"],
+            private_dns_enabled=bool(endpoint.get("PrivateDnsEnabled")),
+            state=str(endpoint.get("State") or "available"),
+            route_table_ids=tuple(endpoint.get("RouteTableIds") or ()),
+            subnet_ids=tuple(endpoint.get("SubnetIds") or ()),
+            tags=_tags(endpoint),
+        )
+        for endpoint in capture.get(ENDPOINTS_KEY) or []
+        if endpoint["VpcId"] == vpc_id
+    )
     return FakeVpc(
         vpc_id,
         item["CidrBlock"],
@@ -372,6 +423,7 @@ def _vpc(item: Mapping[str, Any], capture: Mapping[str, Any]) -> FakeVpc:
         tags=_tags(item),
         ipv6_cidr_block=_ipv6(item),
         is_default=bool(item.get("IsDefault")),
+        endpoints=endpoints,
     )
 
 

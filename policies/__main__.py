@@ -4,13 +4,6 @@ It only assembles the pack; every rule lives in ``rules/``, one module per conce
 """
 
 import gc
-import sys
-from pathlib import Path
-
-# Inside the project the pack judges with the program's own AWS facts
-# (bastion_db/aws_facts/, one folder up), so both refuse and advise from the same data. A
-# pack published or copied on its own has no facts; rules that use them say so.
-sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 from rules import all_policies
@@ -36,4 +29,7 @@ PolicyPack(
     # Every rule states its own level; this is only the fallback.
     enforcement_level=EnforcementLevel.MANDATORY,
     policies=policies,
+    display_name="Bastion and private RDS guardrails",
+    provider="aws",
+    tags=["aws", "rds", "ec2", "security-hub", "fsbp", "cis"],
 )

@@ -1,9 +1,11 @@
 """Writes the rule table of ``COVERAGE.md`` from the pack's own metadata.
 
 ``python policies/rule_table.py`` rewrites the table between its markers:
-each rule's name, what it checks (its description), kind, severity, its level
-in each environment of ``config/*.json`` (with the knobs that file sets) and
-its knobs with their defaults. ``--check`` only says whether the file is
+each rule's name (linking its Security Hub control or AWS page), what it
+checks (its description), kind, severity, its level in each environment of
+``config/*.json`` (with the knobs that file sets), its knobs with their
+defaults, the FSBP and CIS controls of its framework, its tags and its fix
+(remediation steps). ``--check`` only says whether the file is
 current (exit 1 when not); the test suite runs the same comparison.
 """
 
@@ -84,20 +86,35 @@ def _kind(policy: Any) -> str:
 def rule_table() -> str:
     """The table, markers included."""
     environments = _environments()
-    head = ["rule", "what it checks", "kind", "severity", *environments, "knobs (default)"]
+    head = [
+        "rule",
+        "what it checks",
+        "kind",
+        "severity",
+        *environments,
+        "knobs (default)",
+        "controls",
+        "tags",
+        "fix",
+    ]
+    policies = _policies()  # puts the pack's folder on sys.path
+    governance = importlib.import_module("rules.governance")
     lines = [
         BEGIN,
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
-    for policy in _policies():
+    for policy in policies:
         cells = [
-            f"`{policy.name}`",
+            f"[`{policy.name}`]({policy.url})",
             policy.description.replace("|", "\\|"),
             _kind(policy),
             _level_name(policy.severity),
             *(_cell_for(policy, config) for config in environments.values()),
             _knobs(policy),
+            governance.frameworks_cell(policy.framework, policy.tags or []),
+            ", ".join(f"`{tag}`" for tag in policy.tags or []),
+            (policy.remediation_steps or "-").replace("|", "\\|"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(END)

@@ -2,7 +2,8 @@
 policy pack exactly as ``pulumi preview --policy-pack`` would.
 
 Exit codes: 0 clean, 1 a mandatory policy violation, 2 a configuration error
-(of a file, key or flag, named in the message), 3 a bug in the preflight itself.
+(of a file, key or flag, named in the message), 3 a bug in the preflight itself,
+130 interrupted by Ctrl-C and 143 by SIGTERM (:mod:`preflight.interrupt`).
 Whatever the input, the user gets a message, never a traceback; with
 ``--json`` stdout holds exactly one JSON document, errors included.
 """
@@ -16,16 +17,21 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if __name__ == "__main__":
+    # First, so that a Ctrl-C during the imports below is handled too.
+    from preflight import interrupt
+
+    interrupt.install("preflight")
     # A one-shot command, ended by os._exit: the cyclic garbage collector would
-    # only keep re-walking the objects that importing pulumi_aws creates
-    # (about 0.2 s of a 1 s preflight), to free almost nothing. Reference
-    # counting still frees what the run lets go of. Tests that call main()
-    # keep their collector.
+    # only keep re-walking the many long-lived objects that importing
+    # pulumi_aws creates, to free almost nothing. Reference counting still
+    # frees what the run lets go of. Tests that call main() keep their
+    # collector.
     gc.disable()
 
 # Only light imports here: the policy pack is launched before the program's
@@ -64,6 +70,7 @@ exit codes:
   2  a configuration error: a stack file, config value, flag, policy config or
      network file; the message names it (with --json, in the document's "error")
   3  an unexpected error in the preflight itself, a bug ({TRACEBACK_VARIABLE}=1 shows it)
+  130, 143  interrupted by Ctrl-C or SIGTERM; every policy pack it started is ended
 
 Relative paths are relative to the folder you run the command from.
 Capture your own VPC for --network (AWS CLI, read-only, three commands into one file):
@@ -163,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(wants_json, None, str(error))
     try:
         return _preflight(args)
-    except (InputError, StackFileError, PolicyConfigError) as error:
+    except InputError as error:
+        return _fail(args.json, args.stack, str(error), problems=error.problems)
+    except (StackFileError, PolicyConfigError) as error:
         return _fail(args.json, args.stack, str(error))
     except PolicyPackError as error:
         return _fail(args.json, args.stack, f"the policy pack failed: {error}")
@@ -179,10 +188,20 @@ def main(argv: list[str] | None = None) -> int:
         )
 
 
-def _fail(as_json: bool, stack: str | None, message: str, code: int = EXIT_CONFIG) -> int:
+def _fail(
+    as_json: bool,
+    stack: str | None,
+    message: str,
+    code: int = EXIT_CONFIG,
+    problems: Sequence[str] = (),
+) -> int:
     print(f"error: {message}", file=sys.stderr)
     if as_json:
-        print(json.dumps({"stack": stack, "error": message, "exitCode": code}, indent=2))
+        document: dict[str, Any] = {"stack": stack, "error": message, "exitCode": code}
+        if problems:
+            # Each configuration error of the run, as the text lists them
+            document["errors"] = list(problems)
+        print(json.dumps(document, indent=2))
     return code
 
 
@@ -215,13 +234,14 @@ def _preflight(args: argparse.Namespace) -> int:
             packs.append(_pack(pack_dir, config.project, args.stack, values))
             packs[-1].launch()
         run = _run(args, config.project, values, network)
-        reports: list[AnalysisReport] = []
         uses: dict[str, PolicyConfigUse] = {}
+        # Every pack's config is checked against its policies before any pack judges
+        # the stack, as `pulumi policy validate-config` would refuse it.
         for pack, policy_config in zip(packs, policy_configs, strict=True):
             pack.connect()
             levels = pack.configure_from(policy_config.path)
-            reports.append(pack.analyze(run.resources))
             uses[_pack_label(pack, uses)] = _policy_config_use(pack, policy_config, levels)
+        reports = [pack.analyze(run.resources) for pack in packs]
         # One report: any pack's mandatory finding fails the run, as in one preview.
         report = AnalysisReport.merged(reports)
         return _report(args, run, report, _Context(uses, network))
@@ -280,7 +300,7 @@ def _run(
     from offline.fake_aws import FakeAwsError
     from offline.program import load_program
     from offline.runner import run_program
-    from settings import ConfigError
+    from settings import ConfigError, ConfigErrors
 
     try:
         program = load_program(args.project_dir)
@@ -296,6 +316,8 @@ def _run(
             # As `pulumi preview` of a new stack: what AWS assigns is unknown.
             preview=True,
         )
+    except ConfigErrors as errors:
+        raise InputError(str(errors), [str(error) for error in errors.errors]) from None
     except (ConfigError, pulumi.RunError) as error:
         # ConfigError names the key; NetworkLookupError (a RunError) what the VPC lacks.
         raise InputError(str(error)) from None
@@ -395,5 +417,6 @@ if __name__ == "__main__":
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is printed and the pack was told to stop: skip tearing down
-    # the thousands of pulumi_aws modules, which costs about 0.1 s of nothing.
+    # the thousands of pulumi_aws modules, which frees nothing the system
+    # would not take back at exit anyway.
     os._exit(exit_code)

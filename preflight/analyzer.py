@@ -90,6 +90,7 @@ class PolicyPackAnalyzer:
         python: str | None = None,
         startup_timeout: float = 30.0,
         rpc_timeout: float = 120.0,
+        handshake_timeout: float | None = None,
     ) -> None:
         # Reading the pack and finding its runner happen here, so a folder that
         # is no pack, or a Node pack not installed, fails before any work.
@@ -109,6 +110,10 @@ class PolicyPackAnalyzer:
             python=python,
         )
         self.startup_timeout = startup_timeout
+        # How long a pack that printed its port may take to answer on it; by
+        # default as long as it may take to print it. Shorter only for a caller
+        # that expects no answer (a test of a pack that never listens).
+        self.handshake_timeout = startup_timeout if handshake_timeout is None else handshake_timeout
         self.rpc_timeout = rpc_timeout
         self._process: PackProcess | None = None
         # What the last process logged, kept after it stopped
@@ -233,14 +238,14 @@ class PolicyPackAnalyzer:
             # wait_for_ready makes the first call also wait for the connection.
             # (grpc.channel_ready_future would too, but it leaves a thread that
             # polls the channel every 0.2 s, and closing the channel waits for it.)
-            self._analyzer().Handshake(request, timeout=self.startup_timeout, wait_for_ready=True)
+            self._analyzer().Handshake(request, timeout=self.handshake_timeout, wait_for_ready=True)
         except grpc.RpcError as error:
             code = _status(error)
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 exited = self._process.exit_code() if self._process is not None else None
                 raise PolicyPackError(
                     f"policy pack {self.pack_dir} did not answer on port {port} within "
-                    f"{self.startup_timeout:.0f}s"
+                    f"{self.handshake_timeout:g}s"
                     + (f" (it exited with code {exited})" if exited is not None else "")
                     + self._log_tail()
                 ) from None
@@ -287,6 +292,13 @@ class PolicyPackAnalyzer:
                     display_name=policy.displayName,
                     config_schema={k: v for k, v in schema.items() if isinstance(v, dict)},
                     required_config=tuple(policy.configSchema.required),
+                    framework={
+                        key: value
+                        for key in ("name", "version", "reference", "specification")
+                        if (value := getattr(policy.framework, key))
+                    },
+                    tags=tuple(policy.tags),
+                    url=policy.url,
                 )
             )
         initial = {

@@ -8,7 +8,8 @@ commits' plans). It passes the checks ``pulumi stack import`` makes before it
 accepts a file (pulumi/pulumi ``pkg/resource/deploy/snapshot.go``,
 VerifyIntegrity): the manifest's magic cookie, providers referenced by their
 URN and id, parents and dependencies before the resources that need them.
-No Pulumi command runs a policy pack over such a file.
+``pulumi policy analyze --file`` (CLI 3.249 and later) runs a policy pack
+over it (docs/policy-pack.md).
 
 Secret values keep the engine's secret envelope, but what is inside is a
 placeholder: the real value never reaches the file.

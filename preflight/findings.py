@@ -45,6 +45,10 @@ class PolicyInfo:
     display_name: str = ""
     config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     required_config: tuple[str, ...] = ()
+    # Governance metadata (pulumi-policy 1.18 and later); empty when the pack gives none
+    framework: Mapping[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    url: str = ""
 
 
 @dataclass(frozen=True)

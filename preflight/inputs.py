@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,14 @@ def display_path(path: Path) -> str:
 
 
 class InputError(Exception):
-    """A flag or file the user gave that cannot be used; the message names it."""
+    """A flag or file the user gave that cannot be used; the message names it.
+
+    ``problems`` lists each one when there are several (every configuration
+    error of a stack, found in one run)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 # What the CLI accepts as a stack name (pulumi/pulumi sdk/go/common/tokens,

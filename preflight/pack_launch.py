@@ -50,6 +50,8 @@ from typing import IO, Any
 
 import yaml
 
+from preflight import interrupt
+
 # Neither SDK connects to it (see above), but both runners require the argument.
 UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
 GRACEFUL_STOP_SECONDS = 5.0
@@ -149,10 +151,15 @@ def launch_command(
 
 
 def pack_python(pack: PackProject) -> str:
-    """The interpreter the CLI's Python host would use: the pack's
-    ``virtualenv`` option when it names one that exists, else the one running
-    this code."""
+    """The interpreter the CLI's Python host would use, when it is installed:
+    the pack's ``virtualenv`` option, or with ``toolchain: uv`` and none, the
+    ``.venv`` beside the nearest ``uv.lock`` above the pack (pulumi/pulumi
+    ``sdk/python/toolchain/uv.go``, newUv). Else the one running this code:
+    the repository's .venv, locked at the pack's own versions (a test holds
+    the two locks equal), so a fresh clone's preflight installs nothing twice."""
     venv = pack.options.get("virtualenv")
+    if not (isinstance(venv, str) and venv) and pack.options.get("toolchain") == "uv":
+        venv = _uv_environment(pack.directory)
     if isinstance(venv, str) and venv:
         # normpath, not resolve(): the venv's python is a symlink to the base
         # interpreter, and only the link's path makes Python use the venv.
@@ -160,6 +167,13 @@ def pack_python(pack: PackProject) -> str:
         if os.path.exists(candidate):
             return candidate
     return sys.executable
+
+
+def _uv_environment(directory: Path) -> str | None:
+    for folder in (directory, *directory.parents):
+        if (folder / "uv.lock").is_file():
+            return str(folder / ".venv")
+    return None
 
 
 def _stack_environment(context: StackContext) -> dict[str, str]:
@@ -307,18 +321,21 @@ class PackProcess:
         self.label = f"policy pack {command.cwd}"
         # Lines the pack wrote to stderr (its log output) and to stdout after the port
         self.logs: list[str] = []
-        try:
-            self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                list(command.argv),
-                cwd=command.cwd,
-                env=dict(command.env),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
-        except OSError as error:
-            raise PolicyPackError(f"{self.label} could not be started: {error}") from None
+        # Known to preflight.interrupt before a Ctrl-C can end this process.
+        with interrupt.starting_child():
+            try:
+                self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                    list(command.argv),
+                    cwd=command.cwd,
+                    env=dict(command.env),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
+            except OSError as error:
+                raise PolicyPackError(f"{self.label} could not be started: {error}") from None
+            interrupt.end_on_interrupt(self._process.pid)
         self._finalizer: weakref.finalize | None = weakref.finalize(self, _stop, self._process)
         self._first_line: queue.Queue[bytes] = queue.Queue()
         assert self._process.stdout is not None and self._process.stderr is not None
@@ -397,6 +414,7 @@ class PackProcess:
             self._finalizer = None
         if process is None:
             return
+        interrupt.forget(process.pid)
         if not wait:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)

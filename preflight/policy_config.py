@@ -1,17 +1,36 @@
-"""The policy pack's configuration, built the way the Pulumi CLI builds it.
+"""The policy pack's configuration, built the way the Pulumi CLI builds it and
+checked as ``pulumi policy validate-config`` checks it.
 
-Order (pulumi/pulumi ``pkg/resource/analyzer/config.go``): each policy's own
-enforcement level and the defaults of its config schema, then the pack's
-``initialConfig``, then the user's ``--policy-pack-config`` file; an ``all``
-entry sets every policy's level before the per-policy entries apply. The
-result is validated against each policy's JSON schema.
+Order (pulumi/pulumi ``pkg/resource/analyzer/config.go``,
+``ReconcilePolicyPackConfig``): each policy's own enforcement level and the
+defaults of its config schema, then the pack's ``initialConfig``, then the
+user's ``--policy-pack-config`` file; an ``all`` entry sets every policy's
+level before the per-policy entries apply.
 
-Stricter than the CLI on purpose: an unknown policy name or an unknown key is
-an error here, not silently ignored, because a typo in a guardrail's config
-(``minimumDay`` for ``minimumDays``) would otherwise quietly keep the default.
-For the same reason a knob named for networks (``allowedCidrs``, any name
-ending in ``Cidr`` or ``Cidrs``) must hold networks in CIDR form: JSON Schema
-has no format for them, and a typo there would silently allow nothing.
+The checks ``validate-config`` makes (``pkg/cmd/pulumi/policy/policy_validate.go``
+reads the file with ``LoadPolicyPackConfigFromFile``; the backend's
+``cloudPolicyPack.Validate`` in ``pkg/backend/httpstate/policypack.go`` then
+calls ``ValidatePolicyPackConfig``, both in ``config.go``), mirrored here:
+
+- each entry is an enforcement level (a string) or an object; in an object,
+  ``enforcementLevel`` must be a string and one of the four levels;
+- each policy's properties are validated against its config schema (JSON
+  Schema, with gojsonschema there, Draft 7 here): types, ranges, enums, item
+  types; a policy with no entry is validated as ``{}``, so a ``required``
+  property must be given;
+- each problem is reported as ``<policy>: <problem>`` (``validatePolicyPackConfig``),
+  all of them at once.
+
+Stricter than the CLI on purpose, because a typo in a guardrail's config
+(``minimumDay`` for ``minimumDays``) would otherwise quietly keep the default:
+- the CLI validates only the policies the pack has and skips other names, and
+  its schemas allow properties they do not list; here an unknown policy name
+  or an unknown key is refused, with a did-you-mean and what is accepted;
+- the CLI reads an empty file as no config (``parsePolicyPackConfig``:
+  "Gracefully allow empty content"); here it is refused (``{}`` says "none");
+- a knob named for networks (``allowedCidrs``, any name ending in ``Cidr`` or
+  ``Cidrs``) must hold networks in CIDR form: JSON Schema has no format for
+  them, and a typo there would silently allow nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +49,7 @@ ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 # The reserved policy name whose enforcement level applies to every policy.
 ALL_POLICIES = "all"
 LEVEL_KEY = "enforcementLevel"
+NO_SUCH_POLICY = "no such policy in the pack"
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,7 @@ class PolicyConfigError(ValueError):
         pack: str = "",
         version: str = "",
         source: str = "",
+        policy_names: Sequence[str] = (),
     ) -> None:
         self.problems = tuple(sorted(problems))
         self.pack = pack
@@ -100,6 +121,9 @@ class PolicyConfigError(ValueError):
         )
         lines = [f"policy pack configuration is invalid{where}:"]
         lines += [f"  {prefix}{problem}" for problem in self.problems]
+        if policy_names and any(p.problem.startswith(NO_SUCH_POLICY) for p in self.problems):
+            # What the file may name, once, however many names were wrong.
+            lines.append(f"  the pack's policies: {', '.join(policy_names)}, and '{ALL_POLICIES}'")
         super().__init__("\n".join(lines))
 
 
@@ -152,9 +176,9 @@ def _bad_level(value: Any) -> str:
 
 
 def load_policy_config_file(path: str | Path) -> dict[str, PolicyConfig]:
-    """Reads a ``--policy-pack-config`` JSON file. An empty file is an error, as
-    it is for the CLI (its JSON decoder refuses an empty document): a file that
-    exists but says nothing is more likely a mistake than a choice."""
+    """Reads a ``--policy-pack-config`` JSON file. An empty file is an error,
+    though the CLI reads it as no config: a file that exists but says nothing
+    is more likely a mistake than a choice (``{}`` says "the pack's levels")."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -228,7 +252,7 @@ def _unknown_names(
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(ConfigProblem(name, "", f"no such policy in the pack ({origin}){hint}"))
+            problems.append(ConfigProblem(name, "", f"{NO_SUCH_POLICY} ({origin}){hint}"))
     return problems
 
 
@@ -342,5 +366,7 @@ def reconcile_policy_config(
         problems += _schema_problems(policy, result[policy.name].properties)
         problems += _network_problems(policy, result[policy.name].properties)
     if problems:
-        raise PolicyConfigError(problems, pack=pack_name, version=pack_version, source=source)
+        raise PolicyConfigError(
+            problems, pack=pack_name, version=pack_version, source=source, policy_names=known
+        )
     return result

@@ -5,10 +5,12 @@
 # Usage: scripts/bench.sh [--runs N] [--resources N] [...] (see python -m benchmarks --help)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/interrupt.sh
 
 # checkov in its own locked environment (benchmarks/checkov/uv.lock).
 UV_PROJECT_ENVIRONMENT="$PWD/.venv-bench" UV_PYTHON="${PYTHON:-python3}" \
-  bash scripts/uv.sh sync --quiet --locked --project benchmarks/checkov
+  guarded bash scripts/uv.sh sync --quiet --locked --project benchmarks/checkov
 
-bash scripts/setup.sh
-exec .venv/bin/python -m benchmarks --checkov "$PWD/.venv-bench/bin/checkov" "$@"
+guarded bash scripts/setup.sh
+# Guarded, not exec-ed: see scripts/preflight.sh.
+guarded .venv/bin/python -m benchmarks --checkov "$PWD/.venv-bench/bin/checkov" "$@"

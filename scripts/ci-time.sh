@@ -11,6 +11,7 @@
 # Usage: scripts/ci-time.sh [--runs N] [--caches-off]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/interrupt.sh
 
 runs=1
 caches=()
@@ -30,6 +31,22 @@ case "$runs" in
 esac
 
 GOAL_SECONDS=60
+
+# Runs .ci/run in clone $1 (run $2), each line of its output with the seconds
+# since the start, to find pytest's; its exit code in $work/code.
+timed_run() {
+  (
+    cd "$1"
+    code=0
+    if [ ${#caches[@]} -gt 0 ]; then
+      export "${caches[@]}" npm_config_cache="$work/npm-cache-$2"
+    fi
+    CI=true bash .ci/run 2>&1 || code=$?
+    echo "$code" >"$work/code"
+  ) | while IFS= read -r line; do
+    printf '%s %s\n' "$(date +%s.%N)" "$line"
+  done >"$work/log"
+}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
@@ -37,9 +54,10 @@ for run in $(seq "$runs"); do
   # Each run in a new folder, the clones removed only at the end. On ext4
   # without a journal (this machine's disk), making a file passes over every
   # inode freed in the last 60 s, or 300 s while its inode table block is
-  # unwritten (fs/ext4/ialloc.c, recently_deleted()). Right after a clone's
-  # 40,000 files were deleted, npm ci of the test pack took 12-14 s of CPU
-  # instead of 4.3 s. A fresh CI machine has deleted nothing.
+  # unwritten (fs/ext4/ialloc.c, recently_deleted()), so right after a
+  # clone's tens of thousands of files were deleted, every step that makes
+  # files (npm ci most of all) costs several times its CPU. A fresh CI machine
+  # has deleted nothing.
   clone="$work/clone-$run"
   sync
   sleep 5
@@ -49,18 +67,7 @@ for run in $(seq "$runs"); do
   # less of the CPU (another guest's "steal", or waiting on the disk).
   cpu_before=$(head -n 1 /proc/stat)
   started=$(date +%s.%N)
-  # Each line of output with the seconds since the start, to find pytest's.
-  (
-    cd "$clone"
-    code=0
-    if [ ${#caches[@]} -gt 0 ]; then
-      export "${caches[@]}" npm_config_cache="$work/npm-cache-$run"
-    fi
-    CI=true bash .ci/run 2>&1 || code=$?
-    echo "$code" >"$work/code"
-  ) | while IFS= read -r line; do
-    printf '%s %s\n' "$(date +%s.%N)" "$line"
-  done >"$work/log"
+  guarded timed_run "$clone" "$run"
   code=$(cat "$work/code")
   ended=$(date +%s.%N)
   cpu_after=$(head -n 1 /proc/stat)

@@ -47,9 +47,10 @@ def top_level_paths(site: Path, names: set[str]) -> set[Path]:
 # Packages the runtime groups install that no module of the program, the pack,
 # the preflight or their libraries imports (checked with grep across
 # site-packages): debugpy, which pulumi requires for `--attach-debugger`, and
-# setuptools, which pulumi-policy requires. About 460 modules: 4.1-4.9 s of the
-# step's CPU before, 3.1-3.4 s after. (setuptools' _distutils_hack, which its .pth
-# file loads at every start, is still compiled.)
+# setuptools, which pulumi-policy requires: hundreds of modules whose
+# compilation would be most of this step's work and would never be read.
+# (setuptools' _distutils_hack, which its .pth file loads at every start, is
+# still compiled.)
 NEVER_IMPORTED = frozenset({"debugpy", "setuptools"})
 
 

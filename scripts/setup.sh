@@ -10,9 +10,15 @@
 #
 # Needs only Python 3.11+ and PyPI: scripts/uv.sh runs the uv on PATH, or
 # else installs a pinned uv from PyPI the first time. Cheap when nothing
-# changed (about 0.1 s): uv then only confirms the environment matches the lock.
+# changed: uv then only confirms the environment matches the lock.
+#
+# Safe to run several at once (two commands started together in a fresh
+# clone): each waits for the one before to finish (a lock on
+# .setup.lock), then finds the environment made. Ctrl-C or SIGTERM
+# stops it with exit 130 or 143 (scripts/interrupt.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/interrupt.sh
 
 dev=0
 bytecode=1
@@ -36,33 +42,46 @@ fi
 # from Pulumi.yaml's `virtualenv`), on the interpreter asked for; --locked
 # refuses a uv.lock that no longer matches pyproject.toml.
 export UV_PROJECT_ENVIRONMENT="$PWD/.venv" UV_PYTHON="$python" UV_PYTHON_DOWNLOADS=never
+
+# One set-up at a time: a second one would otherwise change .venv under the
+# first's feet, or import from it half-made. flock(2) through the file
+# descriptor this shell holds: the lock is the open file's, so it stays taken
+# after the Python that took it exits, until this script ends (also on macOS,
+# which has no flock command).
+exec 9>>.setup.lock
+guarded "$python" -c 'import fcntl; fcntl.flock(9, fcntl.LOCK_EX)'
+
 if [ "$dev" = 1 ]; then
   # Exact: also removes what the lock no longer lists.
-  bash scripts/uv.sh sync --quiet --locked --group dev
+  guarded bash scripts/uv.sh sync --quiet --locked --group dev
 else
   # Inexact: the preflight leaves the checks' tools alone.
-  bash scripts/uv.sh sync --quiet --locked --inexact
+  guarded bash scripts/uv.sh sync --quiet --locked --inexact
 fi
 
 # Bytecode for the packages the program, the pack and the preflight run on, as
 # pip writes it at install time and uv does not. Without it every run
 # recompiles what it imports where PYTHONDONTWRITEBYTECODE is set (as in many
-# CI images): the dev preflight takes 3.6 s instead of 0.7 s here. Not the
-# pulumi_aws services the code never uses (about 230 of 240: 15 s instead of
-# 3), nor the checks' tools (scripts/compile_bytecode.py says why); on every
-# core, and again only when the installed distributions change.
+# CI images), which costs more than the run itself. Not the pulumi_aws
+# services the code never uses (nearly all of them), nor the checks' tools
+# (scripts/compile_bytecode.py says why); on every core, and again only when
+# the installed distributions change.
 if [ "$bytecode" = 0 ]; then
   exit 0
 fi
-installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut -d' ' -f1)
-if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
+compile_dependencies() {
   # The AWS services the program and the bootstrap project use (aws.ec2.X...).
+  local services
   services=$(grep -rhoE --include='*.py' '\baws\.[a-z0-9_]+\.([A-Z]|get_)' \
     __main__.py bastion_db bootstrap | cut -d. -f2 | sort -u | paste -sd'|')
   bash scripts/uv.sh export --quiet --frozen --no-dev --no-emit-project --no-hashes \
       --format requirements-txt \
     | PYTHONDONTWRITEBYTECODE='' .venv/bin/python scripts/compile_bytecode.py \
       .venv/lib/python3*/site-packages "$services"
+}
+installed=$(ls -d .venv/lib/python3*/site-packages/*.dist-info | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.bytecode-for 2>/dev/null)" != "$installed" ]; then
+  guarded compile_dependencies
   echo "$installed" > .venv/.bytecode-for
 fi
 
@@ -73,4 +92,4 @@ own=(__main__.py bastion_db settings offline preflight policies bootstrap verify
 if [ "$dev" = 1 ]; then
   own+=(tests)
 fi
-.venv/bin/python -m compileall -q "${own[@]}"
+guarded .venv/bin/python -m compileall -q "${own[@]}"

@@ -23,12 +23,22 @@ if [ ! -x "$uv" ]; then
     echo "uv.sh: $python not found; install Python 3.11 or newer, or set PYTHON" >&2
     exit 2
   fi
-  rm -rf "$tools/uv-$UV_VERSION.partial"
-  "$python" -m pip install --quiet --disable-pip-version-check --root-user-action ignore \
-    --no-deps --only-binary :all: --no-compile --target "$tools/uv-$UV_VERSION.partial" \
-    "uv==$UV_VERSION"
-  mv "$tools/uv-$UV_VERSION.partial" "$tools/uv-$UV_VERSION"
-  echo "uv.sh: installed uv $UV_VERSION in $tools/uv-$UV_VERSION/bin" \
-    "(put it on PATH for the Pulumi CLI's toolchain: uv)" >&2
+  # Two first runs at once (two commands started together in a fresh clone)
+  # each install into a folder of their own, then rename it into place: the
+  # rename is atomic, and whichever comes second finds the place taken and
+  # drops its copy (os.rename refuses to replace a folder that has files).
+  mkdir -p "$tools"
+  partial=$(mktemp -d "$tools/uv-$UV_VERSION.partial.XXXXXX")
+  trap 'rm -rf "$partial"' EXIT
+  . "$(dirname "$0")/interrupt.sh"
+  guarded "$python" -m pip install --quiet --disable-pip-version-check --root-user-action ignore \
+    --no-deps --only-binary :all: --no-compile --target "$partial" "uv==$UV_VERSION"
+  if "$python" -c 'import os, sys; os.rename(sys.argv[1], sys.argv[2])' \
+      "$partial" "$tools/uv-$UV_VERSION" 2>/dev/null; then
+    echo "uv.sh: installed uv $UV_VERSION in $tools/uv-$UV_VERSION/bin" \
+      "(put it on PATH for the Pulumi CLI's toolchain: uv)" >&2
+  fi
+  rm -rf "$partial"
+  trap - EXIT
 fi
 exec "$uv" "$@"

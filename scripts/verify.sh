@@ -5,6 +5,7 @@
 #   pulumi stack output --json --show-secrets | scripts/verify.sh [options]
 set -euo pipefail
 project="$(cd "$(dirname "$0")/.." && pwd)"
+. "$project/scripts/interrupt.sh"
 # Set-up must neither read the piped outputs nor mix its messages into the table.
-(cd "$project" && bash scripts/setup.sh) </dev/null >&2
+guarded bash "$project/scripts/setup.sh" </dev/null >&2
 PYTHONPATH="$project${PYTHONPATH:+:$PYTHONPATH}" exec "$project/.venv/bin/python" -m verify "$@"

@@ -76,6 +76,7 @@ LONG_MODULES = (
     "tests/preflight/test_preflight_cli.py",
     "tests/policies/test_policy_mutations.py",
     "tests/preflight/test_new_environment.py",
+    "tests/preflight/test_interrupt.py",
     # Last of them: its npm ci may still be running in scripts/test.sh's
     # background when pytest starts.
     "tests/preflight/test_node_packs.py",

@@ -1,5 +1,7 @@
 import sys
 
 from verify.cli import main
+from verify.processes import adopt_orphans
 
+adopt_orphans()
 sys.exit(main())

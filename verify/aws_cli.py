@@ -41,37 +41,18 @@ def _run(arguments: list[str], timeout: float) -> AwsAnswer:
     return AwsAnswer(finished.stdout.strip(), "")
 
 
-def auth_token(
-    printed: list[str] | None,
-    host: str,
-    port: int,
-    user: str,
-    region: str | None,
-    timeout: float,
-) -> AwsAnswer:
-    """The printed dbAuthTokenCommand (``printed``, `aws rds
-    generate-db-auth-token ...`), for ``user``; built from the endpoint when
-    the stack printed none. The token is signed locally with the caller's
-    credentials, good for 15 minutes, for the real endpoint and port (not the
-    tunnel's), https://docs.aws.amazon.com/cli/latest/reference/rds/generate-db-auth-token.html"""
-    if printed is not None:
-        arguments = list(printed[1:])
-        if "--username" in arguments[:-1]:
-            arguments[arguments.index("--username") + 1] = user
-        else:
-            arguments += ["--username", user]
-    else:
-        arguments = ["rds", "generate-db-auth-token", "--hostname", host, "--port", str(port)]
-        arguments += ["--username", user]
-        if region:
-            arguments += ["--region", region]
-    answer = _run(arguments, timeout)
+def auth_token(command: list[str], timeout: float) -> AwsAnswer:
+    """Runs dbAuthTokenCommand (``command``: `aws rds generate-db-auth-token
+    ...`). The token is signed locally with the caller's credentials, good for
+    15 minutes, for the real endpoint and port (not the tunnel's),
+    https://docs.aws.amazon.com/cli/latest/reference/rds/generate-db-auth-token.html"""
+    answer = _run(command[1:], timeout)
     if answer.value == "":
         return AwsAnswer(None, "aws rds generate-db-auth-token printed no token")
     return answer
 
 
-def managed_master_password(secret_arn: str, region: str | None, timeout: float) -> AwsAnswer:
+def managed_master_password(secret_arn: str, region: str, timeout: float) -> AwsAnswer:
     """The password RDS keeps in Secrets Manager (manageMasterUserPassword): a
     JSON secret with "username" and "password", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html"""
     arguments = [
@@ -83,9 +64,9 @@ def managed_master_password(secret_arn: str, region: str | None, timeout: float)
         "SecretString",
         "--output",
         "text",
+        "--region",
+        region,
     ]
-    if region:
-        arguments += ["--region", region]
     answer = _run(arguments, timeout)
     if answer.value is None:
         return answer

@@ -2,8 +2,9 @@
 is reachable only through the bastion, and then only with TLS.
 
 Exit codes: 0 every step passed or was skipped, 1 a step failed, 2 bad input
-(the outputs or the options), 130 interrupted (Ctrl-C or SIGTERM). The tunnel
-verify opened is closed in every case.
+(the outputs or the options), 130 interrupted by Ctrl-C, 143 by SIGTERM (as a
+shell reports a command those signals ended). The tunnel verify opened is
+closed in every case.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
@@ -47,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
             "with TLS and not without, and (IAM authentication on) a token works. "
             "Reads `pulumi stack output --json --show-secrets` from stdin or --outputs."
         ),
-        epilog="Exit codes: 0 passed, 1 a step failed, 2 bad input, 130 interrupted.",
+        epilog=(
+            "Exit codes: 0 passed, 1 a step failed, 2 bad input, 130 interrupted (Ctrl-C), "
+            "143 stopped (SIGTERM)."
+        ),
     )
     parser.add_argument("--outputs", type=Path, help="a file holding the outputs' JSON")
     parser.add_argument(
@@ -107,24 +112,30 @@ def _read_outputs(path: Path | None, stdin: TextIO) -> StackOutputs:
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
-        outputs = _read_outputs(arguments.outputs, stdin or sys.stdin)
+        return _main(arguments, stdin or sys.stdin)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(arguments: argparse.Namespace, stdin: TextIO) -> int:
+    try:
+        outputs = _read_outputs(arguments.outputs, stdin)
     except BadInput as error:
         print(f"verify: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        # Ctrl-C while waiting for the outputs: nothing was opened yet.
+    except (KeyboardInterrupt, Interrupted) as stop:
+        # While waiting for the outputs: nothing was opened yet.
         print("verify: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(stop, Interrupted) else EXIT_INTERRUPTED
     workdir = Path(tempfile.mkdtemp(prefix="verify-"))
-    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
     try:
         return _verify(outputs, arguments, workdir)
     except BadInput as error:
         print(f"verify: bad input: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     finally:
-        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -148,11 +159,11 @@ def _verify(outputs: StackOutputs, arguments: argparse.Namespace, workdir: Path)
             table.skip_rest("no tunnel")
         else:
             _sign_ins(table, outputs, arguments, workdir, tunnel.local_port)
-    except (KeyboardInterrupt, Interrupted):
+    except (KeyboardInterrupt, Interrupted) as stop:
         table.interrupted = True
         table.skip_rest("interrupted")
         print("verify: interrupted; closing the tunnel", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if isinstance(stop, Interrupted) else EXIT_INTERRUPTED
     finally:
         # A second Ctrl-C (or SIGTERM) must not leave the tunnel open either.
         handlers = {number: signal.signal(number, signal.SIG_IGN) for number in _STOPPING}

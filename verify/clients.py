@@ -1,10 +1,12 @@
-"""Runs the printed dbClientCommand through the tunnel, with and without TLS.
+"""Runs dbClientCommand through the tunnel, with and without TLS.
 
-The printed command is changed only so it runs unattended and reports what
-it got: the password comes from the environment (psql) or an option file
-(mysql) instead of a prompt; one query asks the server whether this session
-is encrypted; the port is the tunnel's local port; the user is replaced for
-the IAM sign-in; and the TLS flags are the ones the installed client takes.
+The command is built from the `connection` output's facts by the code that
+builds the printed one (bastion_db/connection.py), and differs only so it
+runs unattended and reports what it got: the password comes from the
+environment (psql) or an option file (mysql) instead of a prompt; one query
+asks the server whether this session is encrypted; the port is the tunnel's
+local port; the user is the IAM user for the IAM sign-in; and the TLS flags
+are the ones the installed client takes.
 
 MySQL's own client (`mysql --ssl-mode=REQUIRED`, the printed form) and
 MariaDB's (`--ssl`, `--skip-ssl`, `--ssl-verify-server-cert`) spell TLS
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from verify.conninfo import format_conninfo, parse_conninfo
+from bastion_db.connection import client, mysql_target, psql_conninfo
 from verify.stack_outputs import StackOutputs
 
 Flavour = Literal["psql", "mysql", "mariadb"]
@@ -96,26 +98,12 @@ class Client:
         return version.strip()
 
     def _psql(self, user: str, password: str, tls: bool) -> tuple[list[str], dict[str, str]]:
-        words = list(self.outputs.client_command)
-        index = next(
-            (i for i, word in enumerate(words[1:], 1) if "=" in word and not word.startswith("-")),
-            None,
-        )
-        settings = parse_conninfo(words[index]) if index is not None else {}
-        settings["port"] = str(self.local_port)
-        settings["user"] = user
-        printed_mode = settings.get("sslmode", "")
-        if not tls:
-            settings["sslmode"] = "disable"
-        elif printed_mode not in ("require", "verify-ca", "verify-full"):
-            settings["sslmode"] = "require"
-        conninfo = format_conninfo(settings)
-        if index is None:
-            words.append(conninfo)
-        else:
-            words[index] = conninfo
+        connection = self.outputs.connection
+        sslmode = "require" if tls else "disable"
+        conninfo = psql_conninfo(connection, user, self.local_port, sslmode)
         # -X: no ~/.psqlrc; -w: never prompt; -At: the bare value.
-        command = [words[0], "-X", "-w", "-A", "-t", "-c", POSTGRES_TLS_QUERY, *words[1:]]
+        program = client(connection)[0]
+        command = [program, "-X", "-w", "-A", "-t", "-c", POSTGRES_TLS_QUERY, conninfo]
         env = dict(os.environ)
         env["PGPASSWORD"] = password
         env["PGCONNECT_TIMEOUT"] = str(max(2, int(self.timeout)))
@@ -124,34 +112,16 @@ class Client:
     def _mysql(
         self, user: str, password: str, tls: bool, cleartext: bool
     ) -> tuple[list[str], dict[str, str]]:
-        words = list(self.outputs.client_command)
-        # The options whose value verify replaces, short and long spellings.
-        replaced = {"-P": str(self.local_port), "--port": str(self.local_port)}
-        replaced |= {"-u": user, "--user": user}
-        kept: list[str] = []
-        printed_mode = "REQUIRED"
-        pending = ""
-        for word in words[1:]:
-            if pending:
-                kept.append(replaced[pending])
-                pending = ""
-            elif word in ("-p", "--password"):
-                continue  # the prompt; the option file gives the password
-            elif word.startswith("--ssl-mode="):
-                printed_mode = word.split("=", 1)[1].upper()
-            elif word in replaced:
-                kept.append(word)
-                pending = word
-            else:
-                kept.append(_replace_attached(word, replaced))
+        connection = self.outputs.connection
         # A password on the command line shows in `ps`: an option file only we
         # can read instead. It must be the first option.
         option_file = self.workdir / "client.cnf"
         descriptor = os.open(option_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(f"[client]\npassword={_option_value(password)}\n")
-        command = [words[0], f"--defaults-extra-file={option_file}"]
-        command += mysql_tls_flags(self.flavour, printed_mode if tls else "DISABLED")
+        command = [client(connection)[0], f"--defaults-extra-file={option_file}"]
+        # The printed command's --ssl-mode=REQUIRED, or none at all.
+        command += mysql_tls_flags(self.flavour, "REQUIRED" if tls else "DISABLED")
         if cleartext:
             command.append("--enable-cleartext-plugin")
         command += [
@@ -160,19 +130,10 @@ class Client:
             f"--connect-timeout={max(2, int(self.timeout))}",
             "-e",
             MYSQL_TLS_QUERY,
-            *kept,
+            *mysql_target(connection, user, self.local_port),
+            connection.database_name,
         ]
         return command, dict(os.environ)
-
-
-def _replace_attached(word: str, replaced: dict[str, str]) -> str:
-    """`--port=N` and `-PN` forms of the options in ``replaced``."""
-    for option, value in replaced.items():
-        if option.startswith("--") and word.startswith(option + "="):
-            return f"{option}={value}"
-        if not option.startswith("--") and word.startswith(option) and len(word) > 2:
-            return option + value
-    return word
 
 
 def mysql_tls_flags(flavour: Flavour, mode: str) -> list[str]:
@@ -192,7 +153,7 @@ def mysql_tls_flags(flavour: Flavour, mode: str) -> list[str]:
 
 def detect_flavour(outputs: StackOutputs) -> tuple[Flavour | None, str]:
     """Which client the printed command's program is here, or why none."""
-    program = outputs.client_command[0]
+    program = client(outputs.connection)[0]
     if outputs.engine == "postgres":
         found = shutil.which(program)
         return ("psql", found) if found else (None, f"{program} is not on PATH (install it)")

@@ -1,19 +1,25 @@
-"""Ending the processes a tunnel left, and telling when they are gone.
+"""Ending the processes a tunnel left, and telling when they are gone, from
+what verify started: the pid ssh's control socket names, or the process
+group of the command verify ran. The machine's other processes are never
+looked through.
 
-"Gone" means exited, zombies included. The backgrounded (`-f`) ssh is not
-verify's child but init's, as is the Session Manager plugin once aws has
-exited, and the init of a container may reap only now and then, or never (a
-container started without --init): `kill(pid, 0)` succeeds on a zombie, so it
-alone would wait out the whole grace period for a process long gone. On Linux
-/proc/PID/stat says which state a process is in (proc(5)); elsewhere (macOS)
-kill is all there is, and the system's init reaps at once.
+"Gone" means exited, zombies included. The backgrounded (`-f`) ssh and the
+Session Manager plugin once aws has exited are orphans: on Linux verify
+adopts them (``adopt_orphans``: it is their child subreaper, prctl(2)), so
+it reaps them itself and a gone process is soon no process at all. Adopted
+or not, `kill(pid, 0)` succeeds on a zombie, which init may reap only now and
+then, or never (a container started without --init): /proc/PID/stat, for
+that one pid, says whether it is one (proc(5)). Elsewhere (macOS) kill is
+all there is, and the system's init reaps at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +30,20 @@ _PROC = Path("/proc")
 # Processes end within milliseconds of being told to: poll often, as a
 # check costs a system call or two, rather than sleep a fixed time.
 _POLL = 0.01
+
+# <linux/prctl.h>
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def adopt_orphans() -> None:
+    """Makes this process the parent of the orphans its children leave (the
+    backgrounded ssh, the plugin aws started), rather than init; Linux only.
+    Where it is refused, ending a group waits out the grace for a member whose
+    zombie init does not reap, then goes on: slower, never wrong."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def end_process(pid: int, grace: float = 5.0) -> None:
@@ -53,7 +73,10 @@ def _end(
 
 
 def running(pid: int) -> bool:
-    """Whether ``pid`` has not exited yet."""
+    """Whether ``pid`` has not exited yet. An exited child of ours is left
+    for its owner to reap (a subprocess.Popen wants its exit status)."""
+    if _exited_child(pid):
+        return False
     if not _exists(os.kill, pid):
         return False
     fields = _stat(pid)
@@ -64,17 +87,38 @@ def running(pid: int) -> bool:
 
 
 def group_running(group: int) -> bool:
-    """Whether a member of process group ``group`` has not exited yet."""
-    if not _exists(os.killpg, group):
+    """Whether a member of process group ``group`` has not exited yet. Its
+    exited members are this process's children (verify started the group,
+    and adopts its orphans), so they are reaped here, and whatever signal 0
+    still reaches afterwards is alive."""
+    while _reap(-group):
+        pass
+    return _exists(os.killpg, group)
+
+
+def _exited_child(pid: int) -> bool:
+    """Whether ``pid`` is a child of ours that has exited, not reaping it."""
+    try:
+        found = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
         return False
-    if not _PROC.is_dir():
-        return True
-    for entry in _PROC.iterdir():
-        if entry.name.isdigit():
-            fields = _stat(int(entry.name))
-            if fields is not None and fields[2] == str(group) and fields[0] != "Z":
-                return True
-    return False
+    return found is not None
+
+
+def reap(pid: int) -> None:
+    """Reaps ``pid`` if it is an exited child of ours: an orphan verify
+    adopted and ended, which no one else will wait for."""
+    _reap(pid)
+
+
+def _reap(target: int) -> bool:
+    """Reaps one exited child of ours: ``target`` is a pid, or minus a process
+    group. False when none has exited, or none is ours."""
+    try:
+        pid, _ = os.waitpid(target, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return pid != 0
 
 
 def _exists(send: Callable[[int, int], None], target: int) -> bool:
@@ -90,7 +134,7 @@ def _exists(send: Callable[[int, int], None], target: int) -> bool:
 
 
 def _stat(pid: int) -> list[str] | None:
-    """/proc/PID/stat's fields after the command name (state, ppid, pgrp, ...),
+    """This one process's /proc/PID/stat fields after the command name (state, ppid, pgrp, ...),
     or None when there is no such file. The name may hold spaces and
     parentheses, so the fields start after the last ")"."""
     try:

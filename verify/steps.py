@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bastion_db.connection import auth_token as auth_token_command
 from verify.aws_cli import auth_token, aws_available, managed_master_password
 from verify.clients import Client, SignIn
 from verify.report import STEP_IAM, STEP_NO_TLS, STEP_TLS, StepResult
@@ -65,11 +66,8 @@ def iam_sign_in(client: Client, iam_user: str | None, timeout: float) -> StepRes
         return StepResult(
             STEP_IAM, "SKIP", "the aws CLI is not on PATH; it mints the token (install it)"
         )
-    token = auth_token(
-        outputs.auth_token_command, outputs.db_host, outputs.db_port, user, outputs.region, timeout
-    )
+    token = auth_token(auth_token_command(outputs.connection, user), timeout)
     if token.value is None:
         return StepResult(STEP_IAM, "FAIL", token.problem)
     got = client.sign_in(user, token.value, tls=True, cleartext=True)
-    how = "dbAuthTokenCommand" if outputs.auth_token_command else "aws rds generate-db-auth-token"
-    return _encrypted_sign_in(STEP_IAM, got, user, f"with a token from {how}")
+    return _encrypted_sign_in(STEP_IAM, got, user, "with a token from dbAuthTokenCommand")

@@ -1,28 +1,28 @@
-"""Step 2: open the printed tunnel (ssh) or port forward (ssm), and close it
-again whatever happens.
+"""Step 2: open the tunnel (ssh) or port forward (ssm) the stack prints, and
+close it again whatever happens.
 
-The printed command runs as printed, with only these changes, each needed to
-run it unattended and clean up after it:
+The command is built from the `connection` output's facts by the code that
+builds the printed one (bastion_db/connection.py), so it is the printed
+command, with only these changes, each needed to run it unattended and clean
+up after it:
 - ssh: `-o ExitOnForwardFailure=yes` (exit, not carry on, when the local port
   cannot be bound), `-o BatchMode=yes` (never prompt), `-o ConnectTimeout`,
   `-o StrictHostKeyChecking=accept-new` with a known_hosts file of our own (the
   bastion's host key is trusted on first use, as a first connection by hand
   would, and the user's own known_hosts is not touched), `-o LogLevel=ERROR`,
   and a control socket (`-o ControlMaster=yes -o ControlPath=...`) through
-  which `ssh -O exit` closes the backgrounded (`-f`) tunnel; `-i KEY` points at
-  a copy of the sshPrivateKey output when KEY is not in the current folder;
-  `--local-port` replaces the local port of `-L`.
-- ssm: `--local-port` replaces localPortNumber in `--parameters` (the
-  AWS-StartPortForwardingSessionToRemoteHost document's host, portNumber and
-  localPortNumber, https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-sessions-start.html);
-  the command runs in its own process group, which is ended at the close. The
-  AWS CLI hands the session to the `session-manager-plugin` program,
+  which `ssh -O exit` closes the backgrounded (`-f`) tunnel; `-i KEY` names a
+  copy of the sshPrivateKey output when KEY is not in the current folder;
+  `--local-port` is the local port of `-L`.
+- ssm: `--local-port` is localPortNumber in `--parameters`; the command runs
+  in its own process group, which is ended at the close. The AWS CLI hands
+  the session to the `session-manager-plugin` program,
   https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 import re
 import shutil
@@ -31,8 +31,9 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from bastion_db.connection import Connection, ssh_tunnel, ssm_port_forward
 from verify.local_port import answering
-from verify.processes import end_group, end_process
+from verify.processes import end_group, end_process, reap
 from verify.report import STEP_TUNNEL, StepResult
 from verify.stack_outputs import BadInput, StackOutputs
 
@@ -86,14 +87,10 @@ class SshTunnel:
         self._workdir = workdir
         self._control = workdir / "control"
         self._log = workdir / "ssh.log"
-        words = list(outputs.tunnel_command)
-        self.local_port = _rewrite_forward(words, outputs, local_port)
-        _point_at_key(words, outputs, workdir)
-        self.destination = words[-1]
-        if "-f" not in words[1:-1]:
-            # Without -f ssh stays in the foreground: make it background itself
-            # once the forward is up, as the printed command is meant to.
-            words.insert(1, "-f")
+        connection = _with_key_here(outputs, workdir)
+        self.local_port = connection.port if local_port is None else local_port
+        words = ssh_tunnel(connection, self.local_port)
+        self.destination = f"{connection.bastion_user}@{connection.bastion_host}"
         options = {
             "ExitOnForwardFailure": "yes",
             "BatchMode": "yes",
@@ -174,70 +171,35 @@ class SshTunnel:
             self._control_command("exit")
         if self._pid is not None:
             end_process(self._pid)
+            # Adopted by verify (adopt_orphans) once ssh backgrounded it.
+            reap(self._pid)
             self._pid = None
 
 
-def _rewrite_forward(words: list[str], outputs: StackOutputs, local_port: int | None) -> int:
-    """The local port of the printed `-L [bind:]port:host:hostport`, replaced
-    by ``local_port`` when given."""
-    for index, word in enumerate(words):
-        if word == "-L" and index + 1 < len(words):
-            spec_index, spec = index + 1, words[index + 1]
-            prefix = ""
-        elif word.startswith("-L") and len(word) > 2:
-            spec_index, spec = index, word[2:]
-            prefix = "-L"
-        else:
-            continue
-        parts = spec.split(":")
-        if len(parts) not in (3, 4) or not parts[-3].isdigit():
-            raise BadInput(f"sshTunnelCommand's -L {spec!r} is not [bind:]port:host:hostport")
-        if local_port is not None:
-            parts[-3] = str(local_port)
-            words[spec_index] = prefix + ":".join(parts)
-        return int(parts[-3])
-    raise BadInput("sshTunnelCommand has no -L port forward")
-
-
-def _point_at_key(words: list[str], outputs: StackOutputs, workdir: Path) -> None:
-    """`-i KEY` as printed when KEY exists here (written by writeSshKeyCommand);
-    else a private copy of the sshPrivateKey output."""
-    if "-i" not in words[:-1]:
-        return
-    index = words.index("-i") + 1
-    if Path(words[index]).expanduser().exists():
-        return
+def _with_key_here(outputs: StackOutputs, workdir: Path) -> Connection:
+    """The facts, with the key file as printed when it exists here (written by
+    writeSshKeyCommand), else a private copy of the sshPrivateKey output."""
+    connection = outputs.connection
+    if connection.key_file is None or Path(connection.key_file).expanduser().exists():
+        return connection
     if outputs.ssh_private_key is None:
         raise BadInput(
-            f"sshTunnelCommand names the key {words[index]}, which is not here, and the "
-            "outputs have no sshPrivateKey: run writeSshKeyCommand first, here"
+            f"sshTunnelCommand names the key {connection.key_file}, which is not here, and "
+            "the outputs have no sshPrivateKey: run writeSshKeyCommand first, here"
         )
     key = workdir / "bastion-key"
     descriptor = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(outputs.ssh_private_key.rstrip("\n") + "\n")
-    words[index] = str(key)
+    return dataclasses.replace(connection, key_file=str(key))
 
 
 class SsmPortForward:
     def __init__(self, outputs: StackOutputs, workdir: Path, local_port: int | None) -> None:
         self._log = workdir / "ssm.log"
-        words = list(outputs.tunnel_command)
-        if "--parameters" not in words[:-1]:
-            raise BadInput("ssmPortForwardCommand has no --parameters")
-        index = words.index("--parameters") + 1
-        try:
-            parameters = json.loads(words[index])
-            printed_port = int(parameters["localPortNumber"][0])
-        except (ValueError, KeyError, IndexError, TypeError):
-            raise BadInput(
-                f"ssmPortForwardCommand's --parameters {words[index]!r} have no localPortNumber"
-            ) from None
-        if local_port is not None:
-            parameters["localPortNumber"] = [str(local_port)]
-            words[index] = json.dumps(parameters, separators=(",", ":"))
-        self.local_port = local_port if local_port is not None else printed_port
-        self.command = words
+        connection = outputs.connection
+        self.local_port = connection.port if local_port is None else local_port
+        self.command = ssm_port_forward(connection, self.local_port)
         self._process: subprocess.Popen[bytes] | None = None
 
     def open(self, timeout: float) -> StepResult:

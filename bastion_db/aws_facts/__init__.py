@@ -45,6 +45,7 @@ __all__ = [
     "orderable_instance_classes",
     "performance_insights_retention_periods",
     "performance_insights_supported",
+    "performance_insights_unsupported_classes",
     "regions",
     "standard_support_major_versions",
 ]
@@ -231,9 +232,15 @@ def performance_insights_supported(engine: str, instance_class: str) -> bool:
 
     Says nothing about whether the class itself is orderable.
     """
+    return instance_class not in performance_insights_unsupported_classes(engine)
+
+
+def performance_insights_unsupported_classes(engine: str) -> frozenset[str]:
+    """The DB instance classes on which RDS offers no Performance Insights for
+    `engine` (the policy pack carries a copy: scripts/pack_facts.py)."""
     _rds(engine)
     unsupported = _documented()["performance_insights"]["unsupported_instance_classes"]
-    return instance_class not in unsupported[engine]
+    return frozenset(unsupported[engine])
 
 
 @cache

@@ -1,7 +1,7 @@
 """Lists the DB instance classes RDS offers for an engine, version and region.
 
-    python -m aws_facts.list_classes postgres 16 us-east-1
-    python -m aws_facts.list_classes mysql 8.4.5          # any region
+    python -m bastion_db.aws_facts.list_classes postgres 16 us-east-1
+    python -m bastion_db.aws_facts.list_classes mysql 8.4.5          # any region
 
 The answer is what the stack accepts as ``dbInstanceClass`` (the settings refuse
 any other class and point here), read from the same extract of AWS's data. One

@@ -1,8 +1,9 @@
 """Rebuilds bastion_db/aws_facts/data/cfn_lint_extract.json from the installed cfn-lint.
 
-    python -m aws_facts.refresh           # rewrite the extract
-    python -m aws_facts.refresh --check   # exit 1 if it differs from what cfn-lint gives,
-                                          # or offers a class type with no memory entry
+    python -m bastion_db.aws_facts.refresh           # rewrite the extract
+    python -m bastion_db.aws_facts.refresh --check   # exit 1 if it differs from what
+                                                     # cfn-lint gives, or offers a class
+                                                     # type with no memory entry
 
 cfn-lint (AWS's CloudFormation linter, https://github.com/aws-cloudformation/cfn-lint)
 regenerates its data every week from AWS's own APIs: its scripts
@@ -296,7 +297,9 @@ def render(extract: Mapping[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m aws_facts.refresh", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bastion_db.aws_facts.refresh", description=__doc__
+    )
     parser.add_argument(
         "--check",
         action="store_true",

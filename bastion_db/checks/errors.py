@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -28,3 +29,19 @@ class ConfigError(pulumi.RunError, ValueError):
         shown = "(not set)" if value is None else repr(value)
         kind = "argument" if isinstance(key, ArgumentName) else "config key"
         super().__init__(f"{kind} '{key}': got {shown}; expected {accepted}")
+
+
+class ConfigErrors(ConfigError):
+    """Several configuration errors found in one run, reported together.
+
+    ``errors`` holds each one; the message lists them a line each. Being a
+    ``ConfigError`` (the first one's key, value and accepted), whatever
+    catches a single error catches these too.
+    """
+
+    def __init__(self, errors: Sequence[ConfigError]) -> None:
+        first = errors[0]
+        super().__init__(first.key, first.value, first.accepted)
+        self.errors = tuple(errors)
+        lines = [f"{len(self.errors)} configuration errors:", *(f"- {e}" for e in self.errors)]
+        self.args = ("\n".join(lines),)

@@ -40,6 +40,13 @@ MAX_NAME_PREFIX = IAM_ROLE_NAME_PREFIX_MAX - LONGEST_ROLE_PREFIX_SUFFIX
 
 PROFILES: tuple[str, ...] = get_args(Profile)
 
+# CreateDocument, Name: "You can't use the following strings as document name
+# prefixes. These are reserved by AWS for use as document name prefixes: aws,
+# amazon, amzn, AWSEC2, AWSConfigRemediation, AWSSupport"
+# (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html).
+# In ssm mode the stack names its Session document '<name prefix>-shell'.
+SSM_RESERVED_DOCUMENT_PREFIXES = ("aws", "amazon", "amzn")
+
 
 def load_settings(
     reader: ConfigReader,
@@ -55,37 +62,77 @@ def load_settings(
     through the package the argument ``stack_key`` names.
     """
     key = reader.full_key
-    environment = validate.matching(stack_key, stack, validate.NAME, validate.NAME_ACCEPTED)
+    environment = validate.matching(
+        stack_key, stack, validate.STACK_NAME, validate.STACK_NAME_ACCEPTED
+    )
     profile = cast(Profile, validate.one_of(key("profile"), _profile(reader, stack), PROFILES))
     project_name = reader.string("projectName", project) or project
     validate.matching(key("projectName"), project_name, validate.NAME, validate.NAME_ACCEPTED)
-    if len(f"{project_name}-{environment}") > MAX_NAME_PREFIX:
-        raise ConfigError(
-            key("projectName"),
-            project_name,
-            f"a name short enough that '<projectName>-<stack>' has at most {MAX_NAME_PREFIX} "
-            f"characters (here {len(project_name) + 1 + len(environment)}): IAM role name "
-            f"prefixes built from it may have at most {IAM_ROLE_NAME_PREFIX_MAX}",
-        )
-    if f"{project_name}-".startswith("sg-"):
-        # EC2 refuses security group names starting with sg- (CreateSecurityGroup,
-        # GroupName), and the groups are named '<projectName>-<stack>-...'.
-        raise ConfigError(
-            key("projectName"), project_name, "a name other than 'sg' (EC2 keeps sg- for group ids)"
-        )
+    name_prefix, prefix_key, prefix_value = _name_prefix(reader, project_name, stack)
     region = _region(aws_region)
+    network = parse_network(reader)
+    access = parse_access(reader, profile)
+    if access.mode == "ssm" and name_prefix.startswith(SSM_RESERVED_DOCUMENT_PREFIXES):
+        raise ConfigError(
+            prefix_key,
+            prefix_value,
+            f"a name prefix ('{name_prefix}' now) that starts with none of "
+            f"{', '.join(SSM_RESERVED_DOCUMENT_PREFIXES)}: SSM keeps those for its own "
+            "document names, and Session Manager mode creates '<name prefix>-shell'",
+        )
 
     return StackSettings(
         project=project_name,
         environment=environment,
+        name_prefix=name_prefix,
         profile=profile,
         region=region,
-        network=parse_network(reader),
-        access=parse_access(reader, profile),
+        network=network,
+        access=access,
         bastion=parse_bastion(reader, region),
         database=parse_database(reader, profile, region),
         monitoring=parse_monitoring(reader, profile),
     )
+
+
+def _name_prefix(reader: ConfigReader, project_name: str, stack: str) -> tuple[str, str, str]:
+    """The prefix of every physical name, the key that sets it and that key's
+    value: namePrefix, else '<projectName>-<the stack name as a name part>'
+    (stack team_lab: bastion-db-team-lab)."""
+    key = reader.full_key
+    configured = reader.string("namePrefix")
+    if configured:
+        name_prefix = validate.matching(
+            key("namePrefix"), configured, validate.NAME, validate.NAME_ACCEPTED
+        )
+        prefix_key, value, what = key("namePrefix"), configured, "it"
+    else:
+        part = validate.name_part(stack)
+        if not part:
+            raise ConfigError(
+                key("namePrefix"),
+                None,
+                f"a physical-name prefix ({validate.NAME_ACCEPTED}), since the stack name "
+                f"{stack!r} has no letter or digit to make one of",
+            )
+        name_prefix = f"{project_name}-{part}"
+        prefix_key, value = key("projectName"), project_name
+        what = f"'<projectName>-<stack>' ({name_prefix})"
+    if len(name_prefix) > MAX_NAME_PREFIX:
+        raise ConfigError(
+            prefix_key,
+            value,
+            f"a name short enough that {what} has at most {MAX_NAME_PREFIX} characters "
+            f"(here {len(name_prefix)}): IAM role name prefixes built from it may have at "
+            f"most {IAM_ROLE_NAME_PREFIX_MAX}; or set {key('namePrefix')}",
+        )
+    if name_prefix.startswith("sg-"):
+        # EC2 refuses security group names starting with sg- (CreateSecurityGroup,
+        # GroupName), and the groups are named '<name prefix>-...'.
+        raise ConfigError(
+            prefix_key, value, "a name that does not start with 'sg-' (EC2 keeps it for group ids)"
+        )
+    return name_prefix, prefix_key, value
 
 
 def _profile(reader: ConfigReader, stack: str) -> str:

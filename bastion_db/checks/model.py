@@ -153,11 +153,21 @@ class DatabaseSettings:
     iam_username: str | None = None
     keys: DatabaseKeySettings = DatabaseKeySettings()
 
+    @property
+    def backups_outlive_instance(self) -> bool:
+        """Whether deleting the instance leaves its data behind: a final snapshot,
+        or the automated backups a protected instance keeps
+        (components/database.py: ``delete_automated_backups=not protect``)."""
+        return not self.skip_final_snapshot or (self.protect and self.backup_retention_days > 0)
+
 
 @dataclass(frozen=True)
 class StackSettings:
     project: str
+    # The stack name, as the Environment tag says it (e.g. "team_lab")
     environment: str
+    # Prefix of physical names, e.g. "bastion-db-team-lab" (settings/load.py)
+    name_prefix: str
     profile: Profile
     region: str
     network: NetworkSettings
@@ -165,11 +175,6 @@ class StackSettings:
     bastion: BastionSettings
     database: DatabaseSettings
     monitoring: MonitoringSettings
-
-    @property
-    def name_prefix(self) -> str:
-        """Prefix of physical names, e.g. ``bastion-db-dev``."""
-        return f"{self.project}-{self.environment}"
 
     @property
     def tags(self) -> dict[str, str]:

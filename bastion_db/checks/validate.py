@@ -15,13 +15,36 @@ VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 AMI_ID = re.compile(r"^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 SUBNET_ID = re.compile(r"^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$")
-# Project and stack names start every physical name, the RDS instance
+# What the Pulumi CLI accepts as a stack name: letters, digits, hyphens,
+# underscores and periods, 1 to 100 of them (pulumi/pulumi, the diy backend's
+# validateStackName, pkg/backend/diy/backend.go, and the service's rule in
+# pkg/backend/httpstate validation.go: `^[A-Za-z0-9_.-]{1,100}$`). The stack
+# name itself only goes into the Environment tag, whose values EC2 allows
+# these characters in; physical names take NAME_PART of it.
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+STACK_NAME_ACCEPTED = (
+    "letters, digits, hyphens, underscores and periods, at most 100 (as the Pulumi CLI)"
+)
+# The physical-name prefix starts every physical name, the RDS instance
 # identifier first: a letter, then letters, digits and hyphens, never two
 # hyphens in a row nor one at the end (CreateDBInstance, DBInstanceIdentifier:
 # https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
-# Lower case, since RDS stores identifiers lower-cased.
+# Lower case, since RDS stores identifiers lower-cased. A name of this form
+# also meets the looser rules of the other names built from it: security
+# group names, IAM role name prefixes, SSM document names, KMS alias names,
+# SNS topic names and CloudWatch log group names all allow lower-case
+# letters, digits and hyphens (their limits on length and reserved starts are
+# checked in settings/load.py).
 NAME = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*[a-z0-9]$")
 NAME_ACCEPTED = "lower-case letters, digits and single dashes, starting with a letter"
+
+
+def name_part(stack: str) -> str:
+    """The stack name as a part of NAME: lower-cased, every run of other
+    characters (`_`, `.`, `-`) one hyphen, none at either end; '' when the
+    name has no letter or digit. A name already of NAME's form is unchanged,
+    so the physical names of existing stacks stay what they were."""
+    return re.sub(r"[^a-z0-9]+", "-", stack.lower()).strip("-")
 
 # Key types EC2 imports: RSA (of 1024, 2048 or 4096 bits) and ED25519, nothing
 # else (ImportKeyPair: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html;

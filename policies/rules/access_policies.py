@@ -16,7 +16,7 @@ from .policy_documents import ACCOUNT_BINDING_KEYS, Statement, statements
 from .resource_types import IAM_ROLE, KMS_KEY, KMS_KEY_POLICY, SNS_TOPIC, SNS_TOPIC_POLICY
 from .unknowns import UNKNOWN
 
-rules = RuleSet()
+rules = RuleSet("access")
 
 # Which property holds the policy document, per resource type.
 DOCUMENTS = {
@@ -138,6 +138,7 @@ EXEMPT_SERVICES = ("ec2.amazonaws.com",)
 
 @rules.resource(
     name="service-principals-bound",
+    url="https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
     description="Every AWS service a key policy, topic policy or role trust policy admits is "
     "bound to this account or resource with aws:SourceAccount / aws:SourceArn.",
     severity=Severity.MEDIUM,

@@ -13,7 +13,7 @@ from pulumi_policy import Severity
 from .declaring import ResourceCheck, RuleSet, require_flag
 from .resource_types import EBS_ENCRYPTION_BY_DEFAULT, S3_ACCOUNT_PUBLIC_ACCESS_BLOCK
 
-rules = RuleSet()
+rules = RuleSet("account")
 ACCOUNT_FLAGS = (
     "blockPublicAcls",
     "blockPublicPolicy",

@@ -20,7 +20,6 @@ from .declaring import (
     origin,
     policy_knob,
     require_flag,
-    stack_file,
     stack_key,
     string_list,
 )
@@ -29,7 +28,7 @@ from .resource_types import EBS_VOLUME, EC2_EIP, EC2_INSTANCE
 from .stack_view import Node, is_bastion
 from .unknowns import UNKNOWN, as_list, plain, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("compute")
 INSTANCE = (EC2_INSTANCE,)
 
 # Families that are EBS-optimized by default and small enough for a bastion.
@@ -202,6 +201,7 @@ def volumes_encrypted(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="ec2-volumes-delete-on-termination",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/preserving-volumes-on-termination.html",
     description="An instance's volumes are deleted with it.",
     severity=Severity.LOW,
     fix="Set delete_on_termination=True on the root and EBS block devices.",
@@ -231,11 +231,11 @@ def delete_on_termination(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="ec2-instance-type-allowed",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html",
     description="EC2 instance types come from the team's allow-list.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('bastionInstanceType')} in {stack_file()} to a type on the "
-        f"allow-list, or add the type to "
+        "Set the instance's instanceType to a type on the allow-list, or add the type to "
         f"{policy_knob('ec2-instance-type-allowed', 'allowedInstanceTypes')}."
     ),
     types=INSTANCE,
@@ -266,6 +266,7 @@ def instance_type(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="ec2-detailed-monitoring",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-detailed-monitoring.html",
     description="EC2 instances have detailed (1-minute) monitoring.",
     severity=Severity.LOW,
     fix="Keep monitoring=True on the instance.",
@@ -284,6 +285,7 @@ def detailed_monitoring(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="ec2-iam-instance-profile",
+    url="https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html",
     description="EC2 instances run with an IAM instance profile.",
     severity=Severity.MEDIUM,
     fix="Attach an instance profile with the least privilege it needs "
@@ -309,6 +311,7 @@ def _decoded(value: str) -> str:
 
 @rules.resource(
     name="ec2-user-data-no-secrets",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html",
     description="EC2 user data holds no credentials, keys or passwords.",
     severity=Severity.HIGH,
     fix="Keep user data static; fetch secrets at boot from Secrets Manager or SSM Parameter "
@@ -431,6 +434,7 @@ def _ami_source(instance: Node) -> Node | None:
 
 @rules.stack(
     name="ec2-ami-owner-allowed",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-allowed-amis.html",
     description="Instances boot only AMIs published by an allowed owner.",
     severity=Severity.HIGH,
     fix=(

@@ -19,7 +19,6 @@ from .declaring import (
     policy_knob,
     require_flag,
     shown,
-    stack_file,
     stack_key,
     string_list,
     string_lists_by_name,
@@ -28,7 +27,7 @@ from .facts import performance_insights_offered
 from .resource_types import RDS_INSTANCE
 from .unknowns import UNKNOWN, as_int, as_list
 
-rules = RuleSet()
+rules = RuleSet("database")
 DATABASE = (RDS_INSTANCE,)
 COSTS_MONEY = " Costs money; advisory in dev, mandatory in prod."
 
@@ -112,7 +111,7 @@ def storage_encrypted(check: ResourceCheck) -> None:
     description="Automated backups are kept for at least the configured number of days.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Raise {stack_key('backupRetentionDays')} in {stack_file()} (1-35 days), or lower "
+        "Raise the database's backupRetentionPeriod (1-35 days), or lower "
         f"{policy_knob('rds-backup-retention', 'minimumDays')}."
     ),
     types=DATABASE,
@@ -169,8 +168,8 @@ def backup_retention(check: ResourceCheck) -> None:
     description="RDS instances have deletion protection." + COSTS_MONEY,
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('dbDeletionProtection')}: true in {stack_file()}; turn it off "
-        "deliberately before a planned teardown."
+        "Set the database's deletionProtection to true; turn it off deliberately before a "
+        "planned teardown."
     ),
     types=DATABASE,
 )
@@ -186,12 +185,10 @@ def deletion_protection(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="rds-final-snapshot",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
     description="Deleting an RDS instance takes a final snapshot." + COSTS_MONEY,
     severity=Severity.MEDIUM,
-    fix=(
-        f"Set {stack_key('dbSkipFinalSnapshot')}: false in {stack_file()} (the program then "
-        "names the final snapshot)."
-    ),
+    fix=("Set the database's skipFinalSnapshot to false and name its finalSnapshotIdentifier."),
     types=DATABASE,
 )
 def final_snapshot(check: ResourceCheck) -> None:
@@ -222,7 +219,7 @@ def final_snapshot(check: ResourceCheck) -> None:
     name="rds-multi-az",
     description="RDS instances run Multi-AZ." + COSTS_MONEY,
     severity=Severity.MEDIUM,
-    fix=f"Set {stack_key('dbMultiAz')}: true in {stack_file()}.",
+    fix="Set the database's multiAz to true.",
     types=DATABASE,
 )
 def multi_az(check: ResourceCheck) -> None:
@@ -327,7 +324,7 @@ def log_exports(check: ResourceCheck) -> None:
     name="rds-iam-authentication",
     description="RDS instances accept IAM database authentication.",
     severity=Severity.LOW,
-    fix=f"Set {stack_key('dbIamAuthentication')}: true in {stack_file()}.",
+    fix="Set the database's iamDatabaseAuthenticationEnabled to true.",
     types=DATABASE,
     level=ADVISORY,
 )
@@ -343,11 +340,12 @@ def iam_authentication(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="rds-performance-insights",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html",
     description="RDS instances have Performance Insights on.",
     severity=Severity.LOW,
     fix=(
-        f"Set {stack_key('dbPerformanceInsights')}: true in {stack_file()} (7 days of history "
-        "are free); with requireKmsKey, give it a customer-managed key."
+        "Set the database's performanceInsightsEnabled to true (7 days of history are free); "
+        "with requireKmsKey, give it a customer-managed key."
     ),
     types=DATABASE,
     level=ADVISORY,
@@ -389,8 +387,8 @@ def performance_insights(check: ResourceCheck) -> None:
     description="RDS instances have enhanced (OS-level) monitoring on.",
     severity=Severity.LOW,
     fix=(
-        f"Set {stack_key('dbEnhancedMonitoringInterval')} in {stack_file()} to 1, 5, 10, 15, "
-        "30 or 60 seconds (the program then makes the monitoring role)."
+        "Set the database's monitoringInterval to 1, 5, 10, 15, 30 or 60 seconds, with a "
+        "monitoringRoleArn RDS may assume."
     ),
     types=DATABASE,
     level=ADVISORY,
@@ -433,6 +431,7 @@ def enhanced_monitoring(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="rds-ca-certificate",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL-certificate-rotation.html",
     description="RDS instances use a current certificate authority.",
     severity=Severity.MEDIUM,
     fix=(
@@ -478,11 +477,12 @@ def version_tuple(text: str) -> tuple[int, ...] | None:
 
 @rules.resource(
     name="rds-engine-version",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html",
     description="RDS engine versions are at least the team's minimum.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Raise {stack_key('dbEngineVersion')} in {stack_file()} (or leave it empty for the "
-        f"engine's default), or change {policy_knob('rds-engine-version', 'minimumVersions')}."
+        "Raise the database's engineVersion (or leave it unset for the engine's default), or "
+        f"change {policy_knob('rds-engine-version', 'minimumVersions')}."
     ),
     types=DATABASE,
     config={

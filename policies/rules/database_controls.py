@@ -23,7 +23,6 @@ from .declaring import (
     origin,
     policy_knob,
     require_flag,
-    stack_file,
     stack_key,
     string_lists_by_name,
 )
@@ -37,7 +36,7 @@ from .resource_types import (
 from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, as_int, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("database")
 DATABASE = (RDS_INSTANCE,)
 
 # The master user names RDS's console and the engines' own installs start
@@ -57,8 +56,8 @@ DEFAULT_ADMIN_NAMES = {
     "Security Hub RDS.25.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('dbUsername')} in {stack_file()} to a name of your own (the user name "
-        "is chosen when the database is created: changing it replaces the instance)."
+        "Set the database's username to a name of your own (it is chosen when the database is "
+        "created: changing it replaces the instance)."
     ),
     types=DATABASE,
     config={
@@ -99,7 +98,7 @@ def custom_admin_username(check: ResourceCheck) -> None:
     description="RDS instances listen on a port other than the engine's default. Security Hub "
     "RDS.23; advice: it only slows scanners, the security groups are what close the port.",
     severity=Severity.LOW,
-    fix=f"Set {stack_key('dbPort')} in {stack_file()} to a port from 1150 to 65535.",
+    fix="Set the database's port to one from 1150 to 65535 other than the engine's default.",
     types=DATABASE,
     level=ADVISORY,
 )
@@ -135,8 +134,8 @@ def non_default_port(check: ResourceCheck) -> None:
     "(manageMasterUserPassword). Security Hub SecretsManager.1 for the master secret.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key('dbPasswordMode')}: secrets-manager in {stack_file()}; RDS then "
-        "rotates the secret (every 7 days unless the program sets a schedule)."
+        "Set the database's manageMasterUserPassword to true and give it no password; RDS "
+        "then keeps the password in Secrets Manager and rotates it."
     ),
     types=DATABASE,
 )
@@ -185,7 +184,7 @@ def _rotation_days(rules_block: Any) -> float | Any | None:
     "SecretsManager.1 (maximumAllowedRotationFrequency) and SecretsManager.4.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Lower {stack_key('dbPasswordRotationDays')} in {stack_file()}, or raise "
+        "Rotate the secret more often (the rotation's schedule), or raise "
         f"{policy_knob('secret-rotation-schedule', 'maximumDays')}."
     ),
     types=(SECRET_ROTATION,),

@@ -16,14 +16,14 @@ from .declaring import (
     judge,
     origin,
     policy_knob,
-    stack_file,
     stack_key,
     string_list,
 )
-from .resource_types import RDS_INSTANCE, RDS_PARAMETER_GROUP, RDS_SUBNET_GROUP
+from .resource_types import RDS_INSTANCE, RDS_PARAMETER_GROUP, RDS_SUBNET_GROUP, SUBNET
+from .stack_view import Node
 from .unknowns import UNKNOWN, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("database")
 
 # What makes each engine refuse unencrypted connections (parameter, accepted values).
 # PostgreSQL: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html
@@ -38,6 +38,7 @@ TLS_PARAMETERS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 @rules.resource(
     name="rds-postgres-query-logging",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html",
     description="PostgreSQL parameter groups turn on statement logging.",
     severity=Severity.LOW,
     fix=(
@@ -180,9 +181,8 @@ def tls_enforced(check: StackCheck) -> None:
     description="Database subnet groups hold only the private subnets that were looked up.",
     severity=Severity.CRITICAL,
     fix=(
-        "Build the subnet group from ExistingNetwork.privateSubnetIds and nothing else; to "
-        f"choose other subnets, set {stack_key('privateSubnetIds')} or "
-        f"{stack_key('privateSubnetTags')} in {stack_file()} to private ones."
+        "Build the subnet group from private subnets only: subnets whose route tables send "
+        "nothing to an internet gateway."
     ),
 )
 def subnet_group_private(check: StackCheck) -> None:
@@ -213,7 +213,13 @@ def subnet_group_private(check: StackCheck) -> None:
                 "places it in the default VPC.",
                 instance.urn,
             )
+    unjudged: list[str] = []
     for group in view.of_type(RDS_SUBNET_GROUP):
+        if not private and not complete:
+            # No component says which subnets are private: judge the subnets
+            # the stack itself creates, and say which ones could not be.
+            unjudged.extend(_judge_own_subnets(check, group))
+            continue
         subnet_ids = as_list(group.props.get("subnetIds"))
         if subnet_ids is UNKNOWN or UNKNOWN in subnet_ids:  # type: ignore[operator]
             check.report(
@@ -222,13 +228,6 @@ def subnet_group_private(check: StackCheck) -> None:
                     "they are all private",
                     "Build the subnet group from the looked-up private subnet ids.",
                 ),
-                group.urn,
-            )
-            continue
-        if not private and not complete:
-            check.report(
-                f"Subnet group '{group.name}' cannot be checked: the stack has no "
-                "ExistingNetwork component whose privateSubnetIds say which subnets are private.",
                 group.urn,
             )
             continue
@@ -250,3 +249,38 @@ def subnet_group_private(check: StackCheck) -> None:
                 "database in a public subnet is one route away from the internet.",
                 group.urn,
             )
+    if unjudged:
+        check.not_applicable(
+            f"subnet(s) {', '.join(sorted(set(unjudged)))} of the database subnet groups are not "
+            "created by this stack and no component says which subnets are private, so whether "
+            "they are private could not be checked"
+        )
+
+
+def _judge_own_subnets(check: StackCheck, group: Node) -> list[str]:
+    """Reports the subnets of ``group`` the stack creates that give instances
+    a public IPv4 address on launch (mapPublicIpOnLaunch: the EC2 subnet
+    attribute of public subnets); returns those it cannot judge (not created
+    here). A subnet being created is followed through the group's property
+    dependency, so this holds at preview too."""
+    subnets = check.view.resolve(group, "subnetIds", (SUBNET,))
+    if subnets.unresolved:
+        check.report(
+            unknown_refusal(
+                f"The subnets of subnet group '{group.name}'",
+                "they are all private",
+                "Pass the subnet resources' ids so the dependencies are recorded.",
+            ),
+            group.urn,
+        )
+    for subnet in subnets.nodes:
+        public = subnet.props.get("mapPublicIpOnLaunch")
+        if public is True or public is UNKNOWN:
+            state = "true" if public is True else "unknown at preview"
+            check.report(
+                f"Subnet group '{group.name}' holds subnet '{subnet.name}', whose "
+                f"mapPublicIpOnLaunch is {state} ({origin(None)}): a subnet that gives "
+                "instances a public address is one route away from the internet.",
+                group.urn,
+            )
+    return list(subnets.external)

@@ -7,7 +7,8 @@ function that checks it::
     def multi_az(check: ResourceCheck) -> None:
         require_flag(check, "multiAz", key=stack_key("dbMultiAz"), ...)
 
-``fix`` becomes the policy's remediation steps (the preflight's ``fix:``
+``url`` is the AWS page a rule rests on when no Security Hub control maps it
+(``governance.py``). ``fix`` becomes the policy's remediation steps (the preflight's ``fix:``
 line): how to put it right, which the finding itself does not repeat. A
 finding says what is wrong and why it matters, and names where the user
 changes it: the stack key (:func:`stack_key`), or the policy config knob
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
@@ -34,6 +36,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from .governance import governance_of
+from .stack_keys import stack_declares_keys, urn_declares_keys
 from .stack_view import StackView
 from .unknowns import UNKNOWN, PlainProps, plain, unknown_refusal
 
@@ -48,11 +52,24 @@ REMEDIATE: Final = EnforcementLevel.REMEDIATE
 DEFAULT_PROJECT: Final = "bastion-db"
 # Where the program's own hardening is fixed: no stack key changes it.
 NO_STACK_KEY: Final = "no stack key sets it: the program always does"
+# Where a value comes from in a stack that declares no keys (stack_keys.py).
+SET_BY_PROGRAM: Final = "as the program sets it"
+
+# Whether the resource or stack being judged declares its stack keys
+# (stack_keys.py); set around each check, so messages built inside it know.
+_KEYS_DECLARED: ContextVar[bool] = ContextVar("keys_declared", default=False)
 
 
-def stack_key(name: str) -> str:
+def keys_declared() -> bool:
+    return _KEYS_DECLARED.get()
+
+
+def stack_key(name: str) -> str | None:
     """A key of the program's stack configuration, as the user writes it in
-    ``Pulumi.<stack>.yaml`` (``bastion-db:dbMultiAz``)."""
+    ``Pulumi.<stack>.yaml`` (``bastion-db:dbMultiAz``), when the resource
+    judged declares its keys; None otherwise."""
+    if not keys_declared():
+        return None
     project = os.environ.get("PULUMI_PROJECT") or DEFAULT_PROJECT
     return f"{project}:{name}"
 
@@ -67,7 +84,10 @@ def stack_file() -> str:
 
 
 def policy_config_file() -> str:
-    """The policy config the preflight and the README use for this stack."""
+    """The policy config the preflight and the README use for this stack, when
+    the stack is this repository's; else the policy config in general."""
+    if not keys_declared():
+        return "the policy config (--policy-pack-config)"
     return f"policies/config/{_stack()}.json"
 
 
@@ -77,9 +97,12 @@ def policy_knob(rule: str, knob: str) -> str:
 
 
 def origin(key: str | None) -> str:
-    """Where a property's value comes from, for a finding: its stack key or
-    the program itself."""
-    return f"stack key {key}" if key else NO_STACK_KEY
+    """Where a property's value comes from, for a finding: its stack key, the
+    program itself (a declaring stack without a key for it), or, in a stack
+    that declares no keys, the program whose value it is."""
+    if key:
+        return f"stack key {key}"
+    return NO_STACK_KEY if keys_declared() else SET_BY_PROGRAM
 
 
 @dataclass
@@ -102,6 +125,9 @@ class StackCheck:
     view: StackView
     config: dict[str, Any]
     report: Callable[[str, str | None], None]
+    # Says the rule could not judge this stack, and why (the SDK's
+    # not_applicable: it ends the check, so call it last).
+    not_applicable: Callable[[str], None] = lambda reason: None
 
 
 def judge(
@@ -176,8 +202,11 @@ def _metadata(
     fix: str,
     level: EnforcementLevel,
     config: Mapping[str, Mapping[str, Any]] | None,
+    concern: str,
+    url: str | None,
 ) -> dict[str, Any]:
     """What every policy carries besides its check, as the SDK names it."""
+    governance = governance_of(name, concern, url)
     return {
         "name": name,
         "description": description,
@@ -185,6 +214,9 @@ def _metadata(
         "remediation_steps": fix,
         "enforcement_level": level,
         "config_schema": _schema(config),
+        "framework": governance.framework,
+        "tags": governance.tags,
+        "url": governance.url,
     }
 
 
@@ -214,7 +246,9 @@ RemediateFn = Callable[[ResourceValidationArgs, dict[str, Any]], Mapping[str, An
 class RuleSet:
     """The rules of one concern, in the order they are declared."""
 
-    def __init__(self) -> None:
+    def __init__(self, concern: str) -> None:
+        # The rules' first tag: what they are about (database, network...).
+        self.concern = concern
         self.policies: list[Policy] = []
 
     def resource(
@@ -229,6 +263,7 @@ class RuleSet:
         config: Mapping[str, Mapping[str, Any]] | None = None,
         remediate: RemediateFn | None = None,
         applies: Callable[[str, Mapping[str, Any]], bool] | None = None,
+        url: str | None = None,
     ) -> Callable[[ResourceFn], ResourceValidationPolicy]:
         """A rule on one resource at a time (``Analyze``, over its inputs),
         for the resource ``types`` (or those ``applies`` accepts)."""
@@ -245,17 +280,21 @@ class RuleSet:
                 if not selected(args):
                     return
                 provider = args.provider
-                check(
-                    ResourceCheck(
-                        type=args.resource_type,
-                        urn=args.urn,
-                        name=args.name,
-                        props=PlainProps(args.props),
-                        provider_props=PlainProps(provider.props if provider else None),
-                        config={**defaults, **plain(args.get_config())},
-                        report=lambda message: report_violation(message, None),
+                declared = _KEYS_DECLARED.set(urn_declares_keys(args.urn))
+                try:
+                    check(
+                        ResourceCheck(
+                            type=args.resource_type,
+                            urn=args.urn,
+                            name=args.name,
+                            props=PlainProps(args.props),
+                            provider_props=PlainProps(provider.props if provider else None),
+                            config={**defaults, **plain(args.get_config())},
+                            report=lambda message: report_violation(message, None),
+                        )
                     )
-                )
+                finally:
+                    _KEYS_DECLARED.reset(declared)
 
             remediate_fn = None
             if remediate is not None:
@@ -271,7 +310,7 @@ class RuleSet:
                 # The SDK also accepts a plain (non-awaitable) result; its annotation
                 # does not say so.
                 remediate=cast(Any, remediate_fn),
-                **_metadata(name, description, severity, fix, level, config),
+                **_metadata(name, description, severity, fix, level, config, self.concern, url),
             )
             self.policies.append(policy)
             return policy
@@ -287,6 +326,7 @@ class RuleSet:
         fix: str,
         level: EnforcementLevel = MANDATORY,
         config: Mapping[str, Mapping[str, Any]] | None = None,
+        url: str | None = None,
     ) -> Callable[[StackFn], StackValidationPolicy]:
         """A rule over the whole stack (``AnalyzeStack``, over outputs, with
         parents, dependencies and property dependencies)."""
@@ -294,16 +334,23 @@ class RuleSet:
 
         def declare(check: StackFn) -> StackValidationPolicy:
             def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-                check(
-                    StackCheck(
-                        view=StackView(args.resources),
-                        config={**defaults, **plain(args.get_config())},
-                        report=report_violation,
+                view = StackView(args.resources)
+                declared = _KEYS_DECLARED.set(stack_declares_keys(n.type for n in view.nodes))
+                try:
+                    check(
+                        StackCheck(
+                            view=view,
+                            config={**defaults, **plain(args.get_config())},
+                            report=report_violation,
+                            not_applicable=args.not_applicable,
+                        )
                     )
-                )
+                finally:
+                    _KEYS_DECLARED.reset(declared)
 
             policy = StackValidationPolicy(
-                validate=validate, **_metadata(name, description, severity, fix, level, config)
+                validate=validate,
+                **_metadata(name, description, severity, fix, level, config, self.concern, url),
             )
             self.policies.append(policy)
             return policy

@@ -1,28 +1,32 @@
-"""The program's AWS facts (bastion_db/aws_facts/), where the pack can reach them.
-
-Inside the project they are one folder up (policies/__main__.py puts it on the
-path). A pack published or copied on its own has none: the answer is then
-None, "not known", and a rule falls back to judging without the fact.
-"""
+"""The AWS facts the pack judges with, read from ``rds_facts.json`` beside
+this module: a copy generated from the program's own facts
+(``scripts/pack_facts.py`` in the repository), so the program and the pack
+refuse and advise from the same data, and the pack needs nothing outside its
+folder."""
 
 from __future__ import annotations
 
-from types import ModuleType
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-facts: ModuleType | None
-try:
-    from bastion_db import aws_facts as facts
-except ImportError:  # the pack alone, outside the project
-    facts = None
+FACTS_FILE = Path(__file__).resolve().parent / "rds_facts.json"
+
+
+@cache
+def _facts() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(FACTS_FILE.read_text(encoding="utf-8"))
+    return loaded
 
 
 def performance_insights_offered(engine: Any, instance_class: Any) -> bool | None:
     """Whether RDS offers Performance Insights for this engine and class; None
-    when the facts are out of reach or the values are not plain strings."""
-    if facts is None or not isinstance(engine, str) or not isinstance(instance_class, str):
+    when the engine is not one the facts know or the values are not plain
+    strings."""
+    if not isinstance(engine, str) or not isinstance(instance_class, str):
         return None
-    if engine not in facts.ENGINES:
+    unsupported = _facts()["performance_insights_unsupported_instance_classes"].get(engine)
+    if unsupported is None:
         return None
-    offered: bool = facts.performance_insights_supported(engine, instance_class)
-    return offered
+    return instance_class not in unsupported

@@ -16,14 +16,13 @@ from .declaring import (
     StackCheck,
     origin,
     policy_knob,
-    stack_file,
     stack_key,
     string_list,
 )
 from .resource_types import KEY_PAIR, TLS_PRIVATE_KEY
 from .unknowns import UNKNOWN, as_int, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("keys")
 ALGORITHM_KEY = "sshKeyAlgorithm"
 STRONG = "ED25519 or RSA 4096"
 
@@ -139,11 +138,12 @@ def openssh_key_facts(text: str) -> KeyFacts | None:
 
 @rules.resource(
     name="tls-key-strength",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html",
     description=(
         "Generated private keys are ED25519, ECDSA P-256+ or RSA of at least 3072 bits; never DSA."
     ),
     severity=Severity.HIGH,
-    fix=f"Set {stack_key(ALGORITHM_KEY)} in {stack_file()} to {STRONG}.",
+    fix=f"Generate the key as {STRONG}.",
     types=(TLS_PRIVATE_KEY,),
     config=dict(KEY_STRENGTH_CONFIG),
 )
@@ -161,12 +161,10 @@ def tls_key_strength(check: ResourceCheck) -> None:
 
 @rules.stack(
     name="ec2-key-pair-strength",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-key-pairs.html",
     description="EC2 key pairs hold strong public keys (judged by the key that made them).",
     severity=Severity.HIGH,
-    fix=(
-        f"Generate the key with {stack_key(ALGORITHM_KEY)} set to {STRONG}, or give your own "
-        f"{STRONG} public key in {stack_key('sshPublicKey')} ({stack_file()})."
-    ),
+    fix=(f"Give the key pair an {STRONG} public key (generated, or your own)."),
     config=dict(KEY_STRENGTH_CONFIG),
 )
 def key_pair_strength(check: StackCheck) -> None:

@@ -17,13 +17,12 @@ from .declaring import (
     judge,
     origin,
     policy_knob,
-    stack_file,
     stack_key,
 )
 from .resource_types import LOG_GROUP, RDS_INSTANCE
 from .unknowns import UNKNOWN, as_int, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("logs")
 RETENTION_KEY = "dbLogRetentionDays"
 
 
@@ -33,8 +32,8 @@ RETENTION_KEY = "dbLogRetentionDays"
     "(never-expiring groups are refused). Security Hub CloudWatch.16.",
     severity=Severity.MEDIUM,
     fix=(
-        f"Set {stack_key(RETENTION_KEY)} in {stack_file()} to a CloudWatch Logs retention value, "
-        f"or change {policy_knob('cloudwatch-log-group-retention', 'minimumDays')}."
+        "Set the log group's retentionInDays to a CloudWatch Logs retention value, or change "
+        f"{policy_knob('cloudwatch-log-group-retention', 'minimumDays')}."
     ),
     types=(LOG_GROUP,),
     config={
@@ -76,6 +75,7 @@ def log_retention(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="cloudwatch-log-group-encrypted",
+    url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
     description="Log groups are encrypted with a KMS key.",
     severity=Severity.MEDIUM,
     fix="Set kms_key_id to a key whose policy lets logs.<region>.amazonaws.com use it for "

@@ -10,7 +10,7 @@ from .resource_types import METRIC_ALARM, RDS_INSTANCE, SNS_TOPIC
 from .stack_view import Node
 from .unknowns import UNKNOWN, Unknown, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("monitoring")
 
 RDS_NAMESPACE = "AWS/RDS"
 RDS_DIMENSION = "DBInstanceIdentifier"

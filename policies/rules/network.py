@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .declaring import ResourceCheck, RuleSet, origin, policy_knob, stack_file, stack_key
+from .declaring import ResourceCheck, RuleSet, origin, policy_knob, stack_key
 from .permissions import Permission, permissions_of
 from .resource_types import SECURITY_GROUP, SG_TYPES
 from .unknowns import UNKNOWN, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("network")
 SSH_PORT = 22
 # Descriptions the providers fill in when the author wrote none.
 PLACEHOLDER_DESCRIPTIONS = frozenset({"managed by pulumi", "managed by terraform"})
@@ -41,8 +41,8 @@ def _ingress(check: ResourceCheck) -> list[Permission]:
     description="No ingress from 0.0.0.0/0 or ::/0 except on ports the config allows.",
     severity=Severity.CRITICAL,
     fix=(
-        f"Put the networks that need access in {stack_key('sshAllowedCidrs')} "
-        f"({stack_file()}) instead of the whole internet, or list a port meant to be public in "
+        "Admit the networks that need access instead of the whole internet, or list a port "
+        "meant to be public in "
         f"{policy_knob('sg-no-public-ingress', 'allowedPublicPorts')}."
     ),
     types=SG_TYPES,
@@ -92,78 +92,13 @@ def no_public_ingress(check: ResourceCheck) -> None:
         )
 
 
-@rules.resource(
-    name="sg-ingress-port-allow-list",
-    description=(
-        "Ingress opens only the ports this product serves (no all-traffic rules, no wide ranges)."
-    ),
-    severity=Severity.HIGH,
-    fix=(
-        "Open single ports the product serves: SSH and the database's port "
-        f"({stack_key('dbPort')}); never protocol -1 or a range. Another port the team needs "
-        "goes in "
-        f"{policy_knob('sg-ingress-port-allow-list', 'allowedPorts')}."
-    ),
-    types=SG_TYPES,
-    config={
-        "allowedPorts": {
-            "type": "array",
-            "items": PORT_SCHEMA,
-            "description": "Ports an ingress rule may open (SSH and the database engines).",
-            "default": [22, 3306, 5432],
-        },
-        "allowIcmp": {
-            "type": "boolean",
-            "description": "Accept inbound ICMP.",
-            "default": False,
-        },
-    },
-)
-def port_allow_list(check: ResourceCheck) -> None:
-    allowed = sorted({int(p) for p in check.config.get("allowedPorts") or []})
-    allow_icmp = bool(check.config.get("allowIcmp"))
-    ports = ", ".join(map(str, allowed))
-    knob = policy_knob("sg-ingress-port-allow-list", "allowedPorts")
-    for permission in _ingress(check):
-        if permission.protocol is UNKNOWN or permission.port_range() is UNKNOWN:
-            check.report(
-                unknown_refusal(
-                    f"The protocol or ports of {permission.label}",
-                    "it opens only the product's ports",
-                    "Give protocol and ports as literals.",
-                )
-            )
-            continue
-        if permission.protocol in ("icmp", "icmpv6"):
-            if not allow_icmp:
-                check.report(
-                    f"{permission.label} admits {permission.protocol} ({origin(None)}); this "
-                    "product needs no inbound ICMP and "
-                    f"{policy_knob('sg-ingress-port-allow-list', 'allowIcmp')} is off."
-                )
-            continue
-        if permission.protocol == "all" or permission.protocol not in ("tcp", "udp"):
-            check.report(
-                f"{permission.label} admits {permission.describe_ports()} ({origin(None)}), "
-                f"not just the ports {knob} lists ({ports})."
-            )
-            continue
-        low, high = permission.port_range()  # type: ignore[misc]
-        stray = [port for port in range(low, high + 1) if port not in allowed]
-        if stray:
-            extra = f"{stray[0]}" if len(stray) == 1 else f"{len(stray)} ports (e.g. {stray[0]})"
-            check.report(
-                f"{permission.label} opens {permission.describe_ports()}, which includes "
-                f"{extra} outside the ports {knob} lists ({ports})."
-            )
-
-
 def _is_placeholder(text: str) -> bool:
     return text.strip().lower() in PLACEHOLDER_DESCRIPTIONS
 
 
 @rules.resource(
     name="sg-descriptions",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/working-with-security-groups.html",
     description="Security groups and each of their rules carry a description.",
     severity=Severity.LOW,
     fix="Give every group and rule a description saying what it guards and why the traffic is "
@@ -195,6 +130,7 @@ def descriptions(check: ResourceCheck) -> None:
 
 @rules.resource(
     name="sg-no-unrestricted-egress",
+    url="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/working-with-security-groups.html",
     description="No egress of all traffic to 0.0.0.0/0 or ::/0.",
     severity=Severity.MEDIUM,
     fix="Allow egress only on the ports and to the destinations the host needs (e.g. tcp/443).",

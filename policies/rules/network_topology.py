@@ -12,7 +12,6 @@ from .declaring import (
     StackCheck,
     origin,
     policy_knob,
-    stack_file,
     stack_key,
     string_list,
 )
@@ -22,7 +21,7 @@ from .resource_types import DEFAULT_DB_PORTS, RDS_INSTANCE, SECURITY_GROUP, SG_T
 from .stack_view import Resolution, bastion_groups
 from .unknowns import UNKNOWN, as_int, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("network")
 
 BASTION_TAG_CONFIG = {
     "bastionTagKey": {
@@ -51,10 +50,9 @@ def _names(resolution: Resolution) -> str:
     ),
     severity=Severity.CRITICAL,
     fix=(
-        f"Keep {stack_key('sshAllowedCidrs')} ({stack_file()}) inside "
-        f"{policy_knob('sg-ssh-bastion-only', 'allowedCidrs')}, or add your network to both; "
-        f"or set {stack_key('accessMode')}: ssm and open no SSH at all. SSH goes into the "
-        "bastion's group only."
+        "Admit SSH only from networks inside "
+        f"{policy_knob('sg-ssh-bastion-only', 'allowedCidrs')} (or add yours there), and only "
+        "into the bastion's group; or reach the bastion with Session Manager and open no SSH."
     ),
     config={
         "allowedCidrs": string_list(
@@ -102,7 +100,8 @@ def ssh_bastion_only(check: StackCheck) -> None:
                     unknown_refusal(
                         f"The source CIDR of {permission.label}",
                         "SSH comes only from the allowed networks",
-                        f"Give the CIDR as a literal, from {cidrs_key}.",
+                        "Give the CIDR as a literal"
+                        + (f", from {cidrs_key}." if cidrs_key else "."),
                     ),
                     permission.origin_urn,
                 )
@@ -125,6 +124,7 @@ def ssh_bastion_only(check: StackCheck) -> None:
 
 @rules.stack(
     name="sg-db-port-bastion-only",
+    url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.RDSSecurityGroups.html",
     description=(
         "A database's security group admits only its port, only from the bastion's group."
     ),

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from .declaring import RuleSet, StackCheck, origin, shown, stack_file, stack_key
+from .declaring import RuleSet, StackCheck, origin, shown, stack_key
 from .resource_types import EC2_INSTANCE, SECURITY_GROUP
 from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("session-manager")
 
 # The program's bastion component; its outputs say which access mode it was built for.
 BASTION_COMPONENT = "bastiondb:compute:Bastion"
@@ -26,6 +26,7 @@ def _instances_of(view: StackView, component: Node) -> list[Node]:
 
 @rules.stack(
     name="bastion-ssm-no-inbound",
+    url="https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html",
     description=(
         "In Session Manager mode the bastion has no public IPv4 address and its security "
         "groups admit no inbound traffic."
@@ -34,7 +35,7 @@ def _instances_of(view: StackView, component: Node) -> list[Node]:
     fix=(
         "Session Manager needs no way in: keep the bastion in a private subnet with "
         "associatePublicIpAddress false and add no ingress rule to its group; for SSH set "
-        f"{stack_key('accessMode')}: ssh in {stack_file()}."
+        "the bastion's access mode to SSH."
     ),
 )
 def ssm_bastion_no_inbound(check: StackCheck) -> None:

@@ -169,13 +169,18 @@ class StackView:
         if not permission.source_groups:
             return Resolution((), (), False)
         if permission.source_group_property is None:
-            # Inline ``securityGroups`` carry no property dependency of their own.
+            # Inline ``securityGroups`` carry no property dependency of their
+            # own; the block's (``ingress``/``egress``) names every resource its
+            # rules took values from. An unknown peer is one of those when they
+            # are all security groups: judged as all of them.
             nodes: list[Node] = []
             external: list[str] = []
             unresolved = False
             for value in permission.source_groups:
                 if value is UNKNOWN:
-                    unresolved = True
+                    candidates = self._inline_peers(permission)
+                    nodes.extend(n for n in candidates if n not in nodes)
+                    unresolved = unresolved or not candidates
                     continue
                 hits = [
                     n
@@ -188,6 +193,14 @@ class StackView:
             return Resolution(tuple(nodes), tuple(external), unresolved)
         origin = self.by_urn[permission.origin_urn]
         return self.resolve(origin, permission.source_group_property, (SECURITY_GROUP,))
+
+    def _inline_peers(self, permission: Permission) -> tuple[Node, ...]:
+        group = self.by_urn[permission.origin_urn]
+        urns = group.property_dependencies.get(permission.direction, [])
+        found = tuple(self.by_urn[urn] for urn in urns if urn in self.by_urn)
+        if not found or any(node.type != SECURITY_GROUP for node in found):
+            return ()
+        return found
 
     def permissions(self, direction: str | None = None) -> list[Permission]:
         found: list[Permission] = []

@@ -32,7 +32,7 @@ from .resource_types import (
 from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, Unknown, as_list, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("storage")
 
 PUBLIC_ACCESS_FLAGS = (
     "blockPublicAcls",

@@ -8,7 +8,15 @@ from typing import Any, cast
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from .declaring import REMEDIATE, ResourceCheck, RuleSet, policy_knob, stack_key, string_list
+from .declaring import (
+    REMEDIATE,
+    ResourceCheck,
+    RuleSet,
+    origin,
+    policy_knob,
+    stack_key,
+    string_list,
+)
 from .effective_tags import effective_tags
 from .resource_types import (
     EBS_VOLUME,
@@ -26,7 +34,7 @@ from .resource_types import (
 )
 from .unknowns import UNKNOWN, PlainProps, unknown_refusal
 
-rules = RuleSet()
+rules = RuleSet("tagging")
 
 # Types that take tags even when the program sets none of its own (the
 # provider's default tags reach them); any other aws: type counts once it has
@@ -112,8 +120,8 @@ def _add_missing_tags(
     ),
     severity=Severity.LOW,
     fix=(
-        "Set the tags once in the AWS provider's default tags, as the program does from "
-        f"{stack_key('projectName')} and {stack_key('profile')}; or change "
+        "Set the tags once in the AWS provider's default tags (defaultTags), or on each "
+        "resource; or change "
         f"{policy_knob('required-tags', 'requiredTags')}."
     ),
     types=(),
@@ -155,10 +163,15 @@ def required_tags(check: ResourceCheck) -> None:
         return
     missing = _missing(tags, required)  # type: ignore[arg-type]
     if missing:
+        project, profile = stack_key("projectName"), stack_key("profile")
+        where = (
+            f"the program sets Project from {project} and Environment from {profile}"
+            if project and profile
+            else origin(None)
+        )
         check.report(
-            f"Missing tag(s) {', '.join(missing)}, counting the provider's default tags (the "
-            f"program sets Project from {stack_key('projectName')} and Environment from "
-            f"{stack_key('profile')}), so the resource cannot be told apart by cost or owner."
+            f"Missing tag(s) {', '.join(missing)}, counting the provider's default tags "
+            f"({where}), so the resource cannot be told apart by cost or owner."
         )
     allowed_values = check.config.get("allowedValues") or {}
     for key, values in allowed_values.items():

@@ -11,9 +11,11 @@ from tests.conftest import stack_config
 from tests.policies.program_stacks import PACK_DIR
 
 
-def analyzed(run: ProgramRun) -> AnalysisReport:
+def analyzed(run: ProgramRun, pack_dir: Path = PACK_DIR) -> AnalysisReport:
+    """The run analyzed by the pack in ``pack_dir`` with the repository's
+    policy config for the run's stack."""
     return analyze_stack_with_pack(
-        PACK_DIR,
+        pack_dir,
         run.resources,
         PACK_DIR / "config" / f"{run.stack}.json",
         project=run.project,

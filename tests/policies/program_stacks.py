@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import yaml
+
 from bootstrap.program import define_state_backend
 from offline.fake_aws import lab_world
 from offline.program import load_program
@@ -33,6 +35,8 @@ from offline.stack_config import load_stack_config
 from tests.conftest import PROJECT_DIR, stack_config
 
 PACK_DIR = PROJECT_DIR / "policies"
+# The version the pack declares (raised with every change: policies/CHANGELOG.md)
+PACK_VERSION: str = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())["version"]
 BOOTSTRAP_DIR = PROJECT_DIR / "bootstrap"
 PROJECT = "bastion-db"
 STACK = "prod"

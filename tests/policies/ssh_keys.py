@@ -24,3 +24,8 @@ def openssh_rsa(bits: int) -> str:
 def openssh_dss() -> str:
     blob = _ssh_string(b"ssh-dss") + b"".join(_mpint(n) for n in (0xFFF1, 0xF1, 0xF3, 0xF5))
     return f"ssh-dss {base64.b64encode(blob).decode()} user@example"
+
+
+def openssh_ed25519() -> str:
+    blob = _ssh_string(b"ssh-ed25519") + _ssh_string(bytes(range(32)))
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} user@example"

@@ -19,7 +19,7 @@ from preflight.policy_config import (
     reconcile_policy_config,
 )
 from tests.policies.conftest import Analyze
-from tests.policies.program_stacks import PACK_DIR, compliant_stack
+from tests.policies.program_stacks import PACK_DIR, PACK_VERSION, compliant_stack
 
 # Advisory in dev, mandatory in prod: the hardening that costs money, and the
 # database alarms (a dev database nobody is paged for may go unwatched).
@@ -48,7 +48,8 @@ def test_unknown_key_is_refused_with_a_suggestion(pack: PolicyPackAnalyzer) -> N
     assert [(p.policy, p.key) for p in error.problems] == [("rds-backup-retention", "minimumDay")]
     message = str(error)
     assert (
-        "validating policy config: bastion-db-guardrails 1.0.0  rds-backup-retention: " in message
+        f"validating policy config: bastion-db-guardrails {PACK_VERSION}  rds-backup-retention: "
+        in message
     )
     assert "minimumDay: unknown key; did you mean 'minimumDays'?" in message
     assert "this policy takes: backupWindow, minimumDays" in message
@@ -79,6 +80,10 @@ def test_unknown_policy_name_is_refused(pack: PolicyPackAnalyzer) -> None:
     assert error.problems[0].policy == "rds-multiaz"
     assert "no such policy in the pack" in str(error)
     assert "did you mean 'rds-multi-az'?" in str(error)
+    # and what a name may be, once
+    listed = str(error).split("the pack's policies: ")[1]
+    assert listed.startswith("bastion-ssm-no-inbound, ") and listed.endswith(", and 'all'")
+    assert str(error).count("the pack's policies") == 1
 
 
 def test_bad_enforcement_level_is_refused(pack: PolicyPackAnalyzer) -> None:
@@ -115,7 +120,9 @@ def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_empty_file_is_an_error_not_no_config(tmp_path: Path) -> None:
-    # The CLI's JSON decoder refuses an empty document too; "no settings" is `{}`.
+    # Stricter than the CLI, which reads an empty file as no config
+    # (pulumi/pulumi pkg/resource/analyzer/config.go, parsePolicyPackConfig);
+    # "no settings" is `{}`.
     path = tmp_path / "empty.json"
     path.write_text("\n")
     with pytest.raises(PolicyConfigError, match=r"empty\.json.*\n.*is empty; write \{\}"):

@@ -45,9 +45,11 @@ def test_the_table_follows_the_configs(
     table = rule_table.rule_table()
     head = next(line for line in table.splitlines() if line.startswith("| rule "))
     assert head.split(" | ")[4:6] == ["dev", "qa"]
-    row = next(line for line in table.splitlines() if line.startswith("| `rds-multi-az` "))
+    row = next(line for line in table.splitlines() if line.startswith("| [`rds-multi-az`]("))
     assert row.split(" | ")[4:6] == ["disabled", "advisory"]
-    row = next(line for line in table.splitlines() if line.startswith("| `rds-backup-retention` "))
+    row = next(
+        line for line in table.splitlines() if line.startswith("| [`rds-backup-retention`](")
+    )
     assert row.split(" | ")[5] == "advisory (minimumDays=3)"
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from tests.conftest import PROJECT_DIR
 
 
-def copy_repository(target: Path) -> Path:
+def copy_repository(target: Path, installed: bool = True) -> Path:
     """Every file git would commit (tracked, or new and not ignored), and what
     the set-up installed by link: the virtualenv, and ``.tools/`` where
     ``scripts/uv.sh`` put the pinned uv (when none is on PATH), so the copy's
     scripts need no install (without the link, its first set-up would fetch
-    uv from PyPI again, a second or more). In a copy that is no git checkout
+    uv from PyPI again, a second or more). ``installed=False`` leaves out
+    ``.tools/``, as in a fresh clone. In a copy that is no git checkout
     itself, the files as they are, less caches."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -32,7 +33,7 @@ def copy_repository(target: Path) -> Path:
     else:
         shutil.copytree(PROJECT_DIR, target, symlinks=True, ignore=_NOT_SOURCE)
     (target / ".venv").symlink_to((PROJECT_DIR / ".venv").resolve())
-    if (PROJECT_DIR / ".tools").is_dir():
+    if installed and (PROJECT_DIR / ".tools").is_dir():
         (target / ".tools").symlink_to((PROJECT_DIR / ".tools").resolve())
     return target
 

@@ -240,3 +240,40 @@ def test_a_capture_of_another_vpc_is_refused_by_the_preflight(
         f"--network {path}: holds {VPC_ID}, not the stack's bastion-db:vpcId "
         "vpc-0a1b2c3d4e5f60718; capture that VPC, or set vpcId to the captured one"
     )
+
+
+def test_the_preflight_refuses_a_second_endpoint_the_captured_vpc_has(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parts = capture()
+    # As `aws ec2 describe-vpc-endpoints` prints them: the S3 gateway endpoint
+    # whose prefix-list route the public table holds, and a central ssm endpoint.
+    parts["VpcEndpoints"] = [
+        {
+            "VpcEndpointId": "vpce-0123456789abcdef0",
+            "VpcEndpointType": "Gateway",
+            "VpcId": VPC_ID,
+            "ServiceName": f"com.amazonaws.{REGION}.s3",
+            "State": "available",
+            "RouteTableIds": ["rtb-0bbb00000000000b2"],
+            "SubnetIds": [],
+            "PrivateDnsEnabled": False,
+        },
+        {
+            "VpcEndpointId": "vpce-0fedcba9876543210",
+            "VpcEndpointType": "Interface",
+            "VpcId": VPC_ID,
+            "ServiceName": f"com.amazonaws.{REGION}.ssm",
+            "State": "available",
+            "RouteTableIds": [],
+            "SubnetIds": [PRIVATE[0]],
+            "PrivateDnsEnabled": True,
+        },
+    ]
+    path = write_capture(tmp_path / "network.json", parts)
+    ssm = [*_user_args(path), "-c", "accessMode=ssm", "-c", "sshAllowedCidrs=[]"]
+    assert main([*ssm, "-c", "ssmVpcEndpoints=create", "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert "bastion-db:ssmVpcEndpoints is 'create'" in error
+    assert "ssm: vpce-0fedcba9876543210 has private DNS" in error and "'existing'" in error
+    assert main([*ssm, "-c", "ssmVpcEndpoints=existing", "--json"]) == 0, capsys.readouterr()

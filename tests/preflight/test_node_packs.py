@@ -12,6 +12,7 @@ import pytest
 
 from preflight.__main__ import main
 from tests.conftest import PROJECT_DIR
+from tests.policies.program_stacks import PACK_VERSION
 from tests.preflight.node_pack_install import (
     InstallError,
     copy_pack,
@@ -20,6 +21,7 @@ from tests.preflight.node_pack_install import (
 )
 
 NODE_PACK = "preflight-test-node-pack@v1.0.0"
+OUR_LABEL = f"bastion-db-guardrails@v{PACK_VERSION}"
 OUR_PACK = PROJECT_DIR / "policies"
 OUR_DEV_CONFIG = OUR_PACK / "config" / "dev.json"
 
@@ -72,7 +74,7 @@ def test_a_node_packs_mandatory_finding_fails_the_preflight_under_its_name(
     # ...and the stack's config, from PULUMI_CONFIG.
     assert "(bastion-db:backupRetentionDays is 1)" in node_findings
     # Our pack's findings are in the same report, under its own name.
-    ours = section_of(out, "bastion-db-guardrails@v1.0.0")
+    ours = section_of(out, OUR_LABEL)
     assert "[advisory] rds-multi-az" in ours and "node-rds" not in ours
     assert "Preflight FAILED: 1 mandatory" in out
 
@@ -85,9 +87,9 @@ def test_json_merges_the_packs_and_says_which_found_what(
     result = json.loads(capsys.readouterr().out)
     assert code == 1 and result["exitCode"] == 1
     packs = {pack["pack"]: pack["policyConfig"] for pack in result["policyPacks"]}
-    assert list(packs) == ["bastion-db-guardrails@v1.0.0", NODE_PACK]
+    assert list(packs) == [OUR_LABEL, NODE_PACK]
     # Each pack has its own policy config: ours its dev.json, the Node pack none (its levels)
-    assert packs["bastion-db-guardrails@v1.0.0"]["file"] == "policies/config/dev.json"
+    assert packs[OUR_LABEL]["file"] == "policies/config/dev.json"
     assert packs[NODE_PACK]["file"] is None
     assert packs[NODE_PACK]["levels"] == {
         "node-rds-backup-days": "advisory",
@@ -205,4 +207,4 @@ def test_policy_configs_pair_with_packs_by_position(capsys: pytest.CaptureFixtur
 def test_a_pack_given_twice_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dev", "--policy-pack", str(OUR_PACK), "--policy-pack", str(OUR_PACK)]) == 2
     err = capsys.readouterr().err
-    assert "pack bastion-db-guardrails@v1.0.0 is already in this run" in err
+    assert f"pack {OUR_LABEL} is already in this run" in err

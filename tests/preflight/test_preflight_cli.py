@@ -137,6 +137,39 @@ def test_a_bad_policy_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "no-such-policy" in capsys.readouterr().err
 
 
+def test_a_policy_config_the_pack_refuses_stops_the_run_before_any_stack_is_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preflight.analyzer import PolicyPackAnalyzer
+
+    judged: list[object] = []
+    monkeypatch.setattr(PolicyPackAnalyzer, "analyze", lambda self, *a, **k: judged.append(a))
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "rds-backup-retention": {"minimumDay": 3, "backupWindow": 4},
+                "rds-multi-azz": "advisory",
+            }
+        )
+    )
+    assert main(["dev", "--policy-pack-config", str(bad)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert judged == []
+    # the file, each entry and what it accepts
+    assert f"policy pack configuration is invalid ({bad}):" in err
+    assert (
+        "rds-backup-retention: minimumDay: unknown key; did you mean 'minimumDays'? "
+        "this policy takes: backupWindow, minimumDays" in err
+    )
+    assert "rds-backup-retention: backupWindow: Invalid type. Expected: string, given: integer" in (
+        err
+    )
+    assert f"rds-multi-azz: no such policy in the pack ({bad}); did you mean 'rds-multi-az'?" in err
+    assert "the pack's policies: " in err and "rds-multi-az, " in err
+    assert "Traceback" not in err
+
+
 def test_json_holds_every_violation(preflight: Preflight) -> None:
     run = preflight("dev", "--json")
     assert run.code == 0, run.err

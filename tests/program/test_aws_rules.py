@@ -14,8 +14,13 @@ import struct
 import pytest
 
 from bastion_db import aws_facts
+from bastion_db.checks import validate
+from bastion_db.checks.load import load_settings
+from bastion_db.checks.model import StackSettings
 from bastion_db.checks.reserved_names import POSTGRES_RESERVED_KEYWORDS, is_reserved_username
 from settings import ConfigError
+from settings.reader import ConfigReader
+from tests.conftest import stack_config
 from tests.program.test_settings import settings_for
 
 
@@ -156,6 +161,75 @@ def test_a_prefix_ec2_would_take_for_a_group_id_is_refused() -> None:
 @pytest.mark.parametrize("name", ["bad--name", "Bad", "bad-", "9lives"])
 def test_project_names_rds_would_refuse_as_an_identifier_are_refused(name: str) -> None:
     assert "single dashes" in refused(projectName=name)
+
+
+def refused_stack(stack: str, **overrides: str) -> str:
+    with pytest.raises(ConfigError) as raised:
+        settings_of_stack(stack, **overrides)
+    return str(raised.value)
+
+
+def settings_of_stack(stack: str, **overrides: str) -> StackSettings:
+    """dev's stack file under another stack name (the CLI's names, any of them)."""
+    values = stack_config("dev", **overrides)
+    return load_settings(
+        ConfigReader(lambda key: values.get(f"bastion-db:{key}"), "bastion-db"),
+        project="bastion-db",
+        stack=stack,
+        aws_region=values.get("aws:region"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("stack", "prefix"),
+    [
+        ("dev", "bastion-db-dev"),
+        ("team_lab", "bastion-db-team-lab"),
+        ("lab.v2", "bastion-db-lab-v2"),
+        ("Team__Lab.", "bastion-db-team-lab"),
+        ("2024", "bastion-db-2024"),
+    ],
+)
+def test_every_stack_name_the_cli_accepts_makes_a_valid_prefix(stack: str, prefix: str) -> None:
+    settings = settings_of_stack(stack)
+    assert settings.name_prefix == prefix
+    # The RDS identifier's rule, the strictest of the names the prefix starts.
+    assert validate.NAME.fullmatch(settings.name_prefix)
+    # The tag keeps the name as the user wrote it.
+    assert settings.environment == stack
+    assert settings.tags["Environment"] == stack
+
+
+def test_the_prefix_can_be_set_instead() -> None:
+    assert settings_of_stack("lab.v2", namePrefix="lab2").name_prefix == "lab2"
+    message = refused_stack("lab.v2", namePrefix="Lab_2")
+    assert "bastion-db:namePrefix" in message and "'Lab_2'" in message
+    assert "single dashes" in message
+
+
+def test_a_stack_name_without_a_letter_or_digit_asks_for_a_prefix() -> None:
+    message = refused_stack("_.")
+    assert "bastion-db:namePrefix" in message and "'_.'" in message
+    assert settings_of_stack("_.", namePrefix="lab").name_prefix == "lab"
+
+
+def test_a_stack_name_the_cli_refuses_is_refused() -> None:
+    message = refused_stack("team/lab")
+    assert "stack name" in message and "underscores and periods" in message
+
+
+def test_a_long_stack_name_is_refused_naming_both_keys() -> None:
+    message = refused_stack("a_very_long_stack_name")
+    assert "bastion-db:projectName" in message and "(here 33)" in message
+    assert "bastion-db:namePrefix" in message
+
+
+def test_session_manager_mode_refuses_a_prefix_ssm_keeps_for_its_documents() -> None:
+    ssm = {"accessMode": "ssm", "sshAllowedCidrs": "[]"}
+    message = refused(projectName="aws-lab", **ssm)
+    assert "bastion-db:projectName" in message and "aws, amazon, amzn" in message
+    assert settings_for(projectName="aws-lab").name_prefix == "aws-lab-dev"
+    assert settings_for(namePrefix="lab-dev", **ssm).name_prefix == "lab-dev"
 
 
 # --- Region and the bastion's instance type -------------------------------------------------

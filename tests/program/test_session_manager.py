@@ -94,9 +94,12 @@ def test_endpoints_created_on_request_admit_the_bastion_only(run_stack: RunStack
     run = run_stack("prod", world=without_nat(lab_world()), ssmVpcEndpoints="create")
     assert run.one(INSTANCE).inputs["subnetId"] == PRIVATE[0]
     assert run.outputs["bastionNetworkPath"] == "vpc-endpoints"
-    endpoints = run.of_type(ENDPOINT)
+    endpoints = [e for e in run.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"]
+    # Session Manager's three, and CloudWatch Logs' for the session logs
+    # (tests/program/test_endpoints_only.py has the whole list, S3 too).
     assert sorted(e.inputs["serviceName"] for e in endpoints) == [
         "com.amazonaws.us-east-1.ec2messages",
+        "com.amazonaws.us-east-1.logs",
         "com.amazonaws.us-east-1.ssm",
         "com.amazonaws.us-east-1.ssmmessages",
     ]
@@ -123,6 +126,8 @@ def test_endpoints_take_one_subnet_per_zone(run_stack: RunStack) -> None:
     run = run_stack("prod", world=world, ssmVpcEndpoints="create")
     zones = {s.id: s.availability_zone for s in (*VPC.subnets, extra)}
     for endpoint in run.of_type(ENDPOINT):
+        if endpoint.inputs["vpcEndpointType"] == "Gateway":
+            continue  # a gateway endpoint takes route tables, not subnets
         chosen = endpoint.inputs["subnetIds"]
         assert len({zones[s] for s in chosen}) == len(chosen) == 2
 
@@ -263,9 +268,16 @@ def test_account_preferences_are_left_alone_unless_asked(run_stack: RunStack) ->
     names = sorted(d.inputs["name"] for d in run.of_type(DOCUMENT))
     assert names == ["SSM-SessionManagerRunShell", "bastion-db-prod-shell"]
     default = named(run, DOCUMENT, "session-preferences-default")
-    assert json.loads(default.inputs["content"])["inputs"]["idleSessionTimeout"] == "10"
+    inputs = json.loads(default.inputs["content"])["inputs"]
+    # The limits, which port forwarding with AWS's document reads from here...
+    assert (inputs["idleSessionTimeout"], inputs["maxSessionDuration"]) == ("10", "60")
+    # ...and nothing of this stack's that its destroy deletes: the document stays.
+    assert inputs["cloudWatchLogGroupName"] == "" and inputs["kmsKeyId"] == ""
+    assert default.retain_on_delete is True and default.dependencies == ()
+    assert named(run, DOCUMENT, "session-preferences-shell").retain_on_delete is False
+    # Shells stay on the stack's logged document: the unlogged default is not granted.
     policy = json.loads(named(run, IAM_POLICY, "operator-access-policy").inputs["policy"])
-    assert any(
+    assert not any(
         r.endswith(":document/SSM-SessionManagerRunShell")
         for r in policy["Statement"][0]["Resource"]
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -16,13 +15,13 @@ from typing import Any
 
 import pytest
 
+from bastion_db.connection import BASTION_USER
 from offline.runner import ProgramRun
 from offline.snapshot import SecretValue
 from tests.conftest import PROJECT_DIR, RunStack
 from tests.verify.fakes import fake_token, install_fakes
 from tests.verify.lab import (
     BASTION_PUBLIC_ADDRESS,
-    BASTION_USER,
     DB_ADDRESS,
     Lab,
     LabError,
@@ -53,7 +52,11 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, as only test_verify_real_servers.py uses them: the lab and
+# its servers end with that module, and with them the worker's time as a
+# child subreaper (lab.py), so the modules the worker runs next see orphans
+# go to init as usual.
+@pytest.fixture(scope="module")
 def verify_lab() -> Iterator[Lab]:
     reason = _missing()
     if reason is not None:
@@ -90,15 +93,23 @@ def stack_outputs(
 
 def moved_to_lab(outputs: dict[str, Any], lab: Lab) -> dict[str, Any]:
     """``outputs`` (changed in place) with the database and the bastion at
-    the lab's addresses, and the key the lab's sshd trusts."""
+    the lab's addresses, the lab's user on the bastion, and the key the lab's
+    sshd trusts."""
     # ssm mode's bastion has no public address, so no bastionPublicDns output.
     fake_host, fake_bastion = outputs["dbHost"], outputs.get("bastionPublicDns")
     for key, value in outputs.items():
         if isinstance(value, str):
             value = value.replace(fake_host, DB_ADDRESS)
-            outputs[key] = (
-                value.replace(fake_bastion, BASTION_PUBLIC_ADDRESS) if fake_bastion else value
-            )
+            if fake_bastion:
+                value = value.replace(
+                    f"{BASTION_USER}@{fake_bastion}", f"{lab.bastion_user}@{fake_bastion}"
+                ).replace(fake_bastion, BASTION_PUBLIC_ADDRESS)
+            outputs[key] = value
+    # The facts verify builds its commands from, moved the same way.
+    connection = dict(outputs["connection"], host=DB_ADDRESS)
+    if fake_bastion:
+        connection.update(bastionHost=BASTION_PUBLIC_ADDRESS, bastionUser=lab.bastion_user)
+    outputs["connection"] = connection
     outputs["dbPort"] = int(outputs["dbPort"])
     if "sshPrivateKey" in outputs:
         outputs["sshPrivateKey"] = (lab.root / "client_key").read_text()
@@ -114,8 +125,7 @@ class Deployed:
 
 
 def _accounts(outputs: dict[str, Any]) -> list[Account]:
-    token_command = shlex.split(outputs["dbAuthTokenCommand"])
-    region = token_command[token_command.index("--region") + 1]
+    region = outputs["connection"]["region"]
     iam_user = outputs["dbIamUsername"]
     return [
         Account(outputs["dbMasterUsername"], outputs["dbMasterPassword"]),
@@ -134,17 +144,17 @@ def _deploy(
         pytest.fail(f"{server.__name__} did not start: {error}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def postgres(verify_lab: Lab, run_stack: RunStack) -> Deployed:
     return _deploy(verify_lab, run_stack, "postgres", Postgres)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mariadb(verify_lab: Lab, run_stack: RunStack) -> Deployed:
     return _deploy(verify_lab, run_stack, "mysql", MariaDb)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def prod_outputs(verify_lab: Lab, prod_run: ProgramRun) -> dict[str, Any]:
     """prod's outputs (accessMode ssm, the master password in Secrets
     Manager), moved to the lab, from the session's one run of prod."""
@@ -194,7 +204,7 @@ class Operator:
             "FAKE_AWS_SECRET": self.master_secret,
             "FAKE_PULUMI_SSH_KEY": str(self.lab.root / "client_key"),
             "FAKE_SSM_KEY": str(self.lab.root / "client_key"),
-            "FAKE_SSM_BASTION": f"{BASTION_USER}@{BASTION_PUBLIC_ADDRESS}",
+            "FAKE_SSM_BASTION": f"{self.lab.bastion_user}@{BASTION_PUBLIC_ADDRESS}",
         }
 
     def shell(self, command: str) -> subprocess.CompletedProcess[str]:

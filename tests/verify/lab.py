@@ -13,6 +13,14 @@ machine's own network, so nothing the tests send can leave these three.
 
 The addresses are from 198.18.0.0/15, which RFC 2544 sets aside for
 benchmark networks in a lab (RFC 6890: not globally reachable).
+
+Everything is the run's own, so two runs on one machine never meet: the
+namespaces, the veth pairs in them and the bastion's user are named for the
+run (its pid and a random part); the addresses and ports, the same in every
+run, belong to the run's namespaces, which the kernel keeps apart; the
+processes are found from the run's own children (own_processes.py). What
+the machine keeps is steady: sshd's privilege-separation folder, made when
+missing and never removed, and the packages (scripts/test-servers.sh).
 """
 
 from __future__ import annotations
@@ -20,10 +28,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import pwd
 import re
+import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -31,15 +38,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.verify.own_processes import become_subreaper, end_in_namespaces
+from verify.processes import end_group, end_process
+
 CLIENT_ADDRESS = "198.18.10.1"
 BASTION_PUBLIC_ADDRESS = "198.18.10.2"
 BASTION_PRIVATE_ADDRESS = "198.18.20.1"
 DB_ADDRESS = "198.18.20.2"
 PUBLIC_SUBNET = "198.18.10.0/24"
 PRIVATE_SUBNET = "198.18.20.0/24"
-
-# The user the printed sshTunnelCommand signs in as (bastion_db/outputs.py).
-BASTION_USER = "ec2-user"
 
 START_TIMEOUT = 30.0
 
@@ -86,11 +93,12 @@ def wait_until(
 
 @dataclass
 class Lab:
-    """The namespaces, the bastion's sshd, and whatever else was started in
-    them; ``close`` removes all of it, whatever state it got to."""
+    """The namespaces, the bastion's sshd and user, and whatever else was
+    started in them; ``close`` removes all of it, whatever state it got to."""
 
     root: Path
     tag: str
+    _servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _cleanups: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @property
@@ -105,19 +113,32 @@ class Lab:
     def db(self) -> str:
         return f"{self.tag}-db"
 
+    @property
+    def bastion_user(self) -> str:
+        """The run's own user on the bastion, in ec2-user's place."""
+        return self.tag
+
     def close(self) -> None:
-        # First whatever still runs in the namespaces, started by us or not
-        # (a tunnel's sshd session, a client verify left behind when killed),
-        # so nothing holds the bastion user or the namespaces.
-        for namespace in (self.client, self.bastion, self.db):
-            _end_namespace_processes(namespace)
+        # The servers, then whatever else the run started in the namespaces
+        # (a tunnel and its sshd session, a verify left behind when killed),
+        # so nothing holds the bastion's user or the namespaces.
+        for server in self._servers:
+            stop(server)
+        with contextlib.suppress(OSError):
+            end_in_namespaces(
+                {os.stat(f"/run/netns/{name}").st_ino for name in self._made_namespaces()}
+            )
         self._cleanups.close()
+
+    def _made_namespaces(self) -> list[str]:
+        return [name for name in (self.client, self.bastion, self.db) if _namespace_exists(name)]
 
     def on_close(self, callback: Callable[[], object]) -> None:
         self._cleanups.callback(callback)
 
     def start(self, namespace: str, command: list[str], log: Path) -> subprocess.Popen[bytes]:
-        """A long-running server in ``namespace``, ended at the close."""
+        """A long-running server in ``namespace``, in a process group of its
+        own, ended at the close."""
         with log.open("wb") as handle:
             process = subprocess.Popen(
                 ["ip", "netns", "exec", namespace, *command],
@@ -126,7 +147,7 @@ class Lab:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.on_close(lambda: stop(process))
+        self._servers.append(process)
         return process
 
     def in_namespace(self, namespace: str, command: list[str]) -> list[str]:
@@ -137,30 +158,25 @@ class Lab:
         run(self.in_namespace(self.bastion, ["sysctl", "-q", "-w", f"net.ipv4.ip_forward={value}"]))
 
 
-def _end_namespace_processes(namespace: str, grace: float = 10.0) -> None:
-    def pids() -> list[int]:
-        listed = subprocess.run(
-            ["ip", "netns", "pids", namespace], capture_output=True, text=True, check=False
-        )
-        return [int(pid) for pid in listed.stdout.split()] if listed.returncode == 0 else []
+def _namespace_exists(name: str) -> bool:
+    return Path("/run/netns", name).exists()
 
-    for number in (signal.SIGTERM, signal.SIGKILL):
-        for pid in pids():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, number)
-        deadline = time.monotonic() + grace
-        while pids() and time.monotonic() < deadline:
-            time.sleep(0.1)
+
+def _end_stale_namespace(namespace: str, grace: float = 10.0) -> None:
+    """What a killed run left running in ``namespace``: nothing of this run's
+    could have started it, so ``ip netns pids`` is the only way to find it."""
+    listed = subprocess.run(
+        ["ip", "netns", "pids", namespace], capture_output=True, text=True, check=False
+    )
+    for pid in listed.stdout.split() if listed.returncode == 0 else []:
+        end_process(int(pid), grace)
 
 
 def stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    """A server and everything in its process group (PostgreSQL's backends)."""
+    if process.poll() is None:
+        end_group(process.pid, grace)
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(grace)
 
 
@@ -170,8 +186,11 @@ def lab() -> Iterator[Lab]:
     # The servers run as their own users and must reach their files in here.
     root.chmod(0o755)
     _remove_stale_labs()
-    made = Lab(root, f"{_TAG_PREFIX}{os.getpid()}")
+    made = Lab(root, f"{_TAG_PREFIX}{os.getpid()}-{secrets.token_hex(2)}")
     made.on_close(lambda: shutil.rmtree(root, ignore_errors=True))
+    # From here on, what this run's children leave behind stays this run's.
+    become_subreaper()
+    made.on_close(lambda: become_subreaper(False))
     try:
         _network(made)
         _bastion(made)
@@ -181,19 +200,22 @@ def lab() -> Iterator[Lab]:
 
 
 _TAG_PREFIX = "bdv"
-_STALE = re.compile(rf"^{_TAG_PREFIX}(\d+)-(client|bastion|db)\b")
+# bdv<pid>-<4 hex digits>: the run's namespaces add -client, -bastion, -db.
+_STALE_NAMESPACE = re.compile(rf"^({_TAG_PREFIX}(\d+)-[0-9a-f]{{4}})-(client|bastion|db)\b")
 
 
 def _remove_stale_labs() -> None:
-    """Namespaces a killed run left (its pid, in the name, is gone): a rerun
-    on the same machine starts clean."""
+    """Namespaces and users a killed run left (its pid, in their names, is
+    gone): a rerun on the same machine starts clean, and a live run's are
+    never touched."""
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
     for line in listed.stdout.splitlines():
-        found = _STALE.match(line)
-        if found and not Path(f"/proc/{found.group(1)}").exists():
+        found = _STALE_NAMESPACE.match(line)
+        if found and not Path(f"/proc/{found.group(2)}").exists():
             namespace = line.split()[0]
-            _end_namespace_processes(namespace)
+            _end_stale_namespace(namespace)
             subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
+            subprocess.run(["userdel", found.group(1)], capture_output=True, check=False)
 
 
 def _network(lab: Lab) -> None:
@@ -205,11 +227,13 @@ def _network(lab: Lab) -> None:
         lab.on_close(functools.partial(run, ["ip", "netns", "del", namespace]))
         run(lab.in_namespace(namespace, ["ip", "link", "set", "lo", "up"]))
     links = (
-        (lab.client, CLIENT_ADDRESS, lab.bastion, BASTION_PUBLIC_ADDRESS, "p"),
-        (lab.bastion, BASTION_PRIVATE_ADDRESS, lab.db, DB_ADDRESS, "q"),
+        (lab.client, CLIENT_ADDRESS, lab.bastion, BASTION_PUBLIC_ADDRESS, "public"),
+        (lab.bastion, BASTION_PRIVATE_ADDRESS, lab.db, DB_ADDRESS, "private"),
     )
     for left, left_address, right, right_address, name in links:
-        left_link, right_link = f"{lab.tag}{name}0", f"{lab.tag}{name}1"
+        # Made in the run's namespaces, never in the machine's own, so the
+        # same names in another run's namespaces do not clash.
+        left_link, right_link = f"{name}0", f"{name}1"
         run(
             [
                 "ip",
@@ -271,7 +295,7 @@ def _bastion(lab: Lab) -> None:
                 "UsePAM no",
                 "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no",
-                f"AllowUsers {BASTION_USER}",
+                f"AllowUsers {lab.bastion_user}",
                 # What a tunnel needs and nothing more.
                 "AllowTcpForwarding local",
                 "PermitTTY no",
@@ -291,28 +315,37 @@ def _bastion(lab: Lab) -> None:
 
 
 def _bastion_user(lab: Lab) -> None:
-    """ec2-user, as on Amazon Linux, made for the run when this machine has
-    none. Its password field is `*`, not useradd's `!`, which sshd without
-    PAM reads as a locked account and refuses even a key."""
-    privilege_separation = Path("/run/sshd")
-    if not privilege_separation.exists():
-        privilege_separation.mkdir(mode=0o755, parents=True)
-        lab.on_close(lambda: shutil.rmtree(privilege_separation, ignore_errors=True))
-    try:
-        pwd.getpwnam(BASTION_USER)
-    except KeyError:
-        run(
-            [
-                "useradd",
-                "--system",
-                "--no-create-home",
-                "--home-dir",
-                "/nonexistent",
-                "--shell",
-                "/usr/sbin/nologin",
-                "--password",
-                "*",
-                BASTION_USER,
-            ]
-        )
-        lab.on_close(lambda: run(["userdel", BASTION_USER]))
+    """The run's own user on the bastion, standing for ec2-user (Amazon
+    Linux's), removed at the close. Its password field is `*`, not useradd's
+    `!`, which sshd without PAM reads as a locked account and refuses even a key."""
+    # sshd's privilege-separation folder: the machine's, shared by every run,
+    # so made when missing and left in place (/run empties at each boot).
+    Path("/run/sshd").mkdir(mode=0o755, parents=True, exist_ok=True)
+    _with_account_lock_retries(
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+            "--shell",
+            "/usr/sbin/nologin",
+            "--password",
+            "*",
+            lab.bastion_user,
+        ]
+    )
+    lab.on_close(lambda: _with_account_lock_retries(["userdel", lab.bastion_user]))
+
+
+def _with_account_lock_retries(command: list[str], attempts: int = 10) -> None:
+    """useradd and userdel refuse while another holds /etc/passwd's lock
+    (another run adding its own user, say): try again a few times."""
+    for attempt in range(attempts):
+        try:
+            run(command)
+            return
+        except LabError as error:
+            if "lock" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)

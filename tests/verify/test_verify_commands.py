@@ -1,5 +1,6 @@
-"""How verify adapts the printed commands, and its direct probe, on their own
-(loopback only; the real runs are in test_verify_real_servers.py)."""
+"""How verify builds its commands from the connection output, as the printed
+ones are built, and its direct probe, on their own (loopback only; the real
+runs are in test_verify_real_servers.py)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from typing import Any
 
 import pytest
 
+from bastion_db.connection import auth_token as auth_token_command
 from offline.runner import ProgramRun
 from tests.conftest import RunStack
 from tests.verify.conftest import outputs_of, program_outputs
 from verify.aws_cli import auth_token
 from verify.clients import Client, detect_flavour
-from verify.conninfo import format_conninfo, parse_conninfo
 from verify.direct import probe_direct
 from verify.stack_outputs import StackOutputs, parse_outputs
 from verify.tunnel import SshTunnel, SsmPortForward
@@ -154,15 +155,23 @@ def test_mysql_tls_flags_follow_the_installed_client(
     assert "-p" not in with_tls
     assert with_tls[1] == f"--defaults-extra-file={tmp_path / 'client.cnf'}"
     assert with_tls[with_tls.index("-P") + 1] == "13306"
-    assert with_tls[-1] == outputs.db_name
+    assert with_tls[-1] == outputs.connection.database_name
 
 
-def test_psql_conninfo_round_trip() -> None:
-    text = "host=localhost port=5432 dbname='my db' user=o\\'brien sslmode=require"
-    settings = parse_conninfo(text)
-    assert settings["dbname"] == "my db"
-    assert settings["user"] == "o'brien"
-    assert parse_conninfo(format_conninfo(settings)) == settings
+def test_psql_signs_in_at_the_tunnels_port_as_the_chosen_user(
+    dev: dict[str, Any], tmp_path: Path
+) -> None:
+    outputs = parsed(dev)
+    client = Client("psql", outputs, 15432, tmp_path, 10)
+    with_tls, env = client._psql("app_iam", "pw", tls=True)
+    without, _ = client._psql("app_iam", "pw", tls=False)
+    printed = shlex.split(dev["dbClientCommand"])[1]
+    assert with_tls[-1] == printed.replace("port=5432", "port=15432").replace(
+        "user=postgres_admin", "user=app_iam"
+    )
+    assert without[-1] == with_tls[-1].replace("sslmode=require", "sslmode=disable")
+    # Never a prompt: the password from the environment.
+    assert "-w" in with_tls and env["PGPASSWORD"] == "pw"
 
 
 def test_direct_probe_fails_when_something_accepts() -> None:
@@ -201,10 +210,9 @@ def test_token_comes_from_the_printed_command_for_the_chosen_user(
     echo.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     outputs = parsed(dev)
-    assert outputs.auth_token_command is not None
 
-    answer = auth_token(outputs.auth_token_command, "unused", 1, "reporting", None, 10)
+    answer = auth_token(auth_token_command(outputs.connection, "reporting"), 10)
 
-    expected = list(outputs.auth_token_command[1:])
+    expected = shlex.split(dev["dbAuthTokenCommand"])[1:]
     expected[expected.index("--username") + 1] = "reporting"
     assert answer.value == " ".join(expected)

@@ -137,13 +137,13 @@ def test_the_scope_check_finds_names_used_only_in_a_new_module(tmp_path: Path) -
         "import pulumi_aws as aws\n"
         f"aws.{service}.Queue('q')\n"
         # another module of a service the list already follows
-        "aws.ec2." + "Subnet('s', vpc_id='vpc-1')\n"
+        "aws.ec2." + "NatGateway('n', subnet_id='subnet-1')\n"
         "from pulumi_aws.ec2 import (\n    " + "Eip as Address,\n)\n"
     )
     unchecked = unchecked_modules(followed_patterns(), modules_used(tmp_path))
     assert {f"pulumi_aws.{service}", f"pulumi_aws.{service}.queue"} <= set(unchecked)
     ec2 = "pulumi_aws." + "ec2"
-    assert {f"{ec2}.subnet", f"{ec2}.eip"} <= set(unchecked)
+    assert {f"{ec2}.nat_gateway", f"{ec2}.eip"} <= set(unchecked)
 
 
 def test_calls_into_a_followed_module_are_still_checked(tmp_path: Path) -> None:

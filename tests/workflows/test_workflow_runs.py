@@ -1,8 +1,8 @@
 """How the workflows run, beyond what they run (test_delivery_workflows.py):
 
 - stack discovery accepts exactly the stack names the program accepts
-  (bastion_db/checks/validate.py's NAME), so a file the program would refuse fails the
-  pull request at discovery, not halfway through a matrix;
+  (bastion_db/checks/validate.py's STACK_NAME, the CLI's rule), so a file the program
+  would refuse fails the pull request at discovery, not halfway through a matrix;
 - each environment deploys one update at a time, and never waits for another
   environment: merges keep reaching dev while prod waits for its reviewer;
 - every job that installs the project does it with the uv that
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from bastion_db.checks.validate import NAME
+from bastion_db.checks.validate import STACK_NAME
 from tests.workflows.test_delivery_workflows import (
     REPO,
     Workflows,
@@ -103,7 +103,7 @@ ALPHABET = "a1-A_."
 
 
 def names_judged_otherwise(pattern: str) -> list[str]:
-    """Short names the workflow's rule and the program's NAME disagree on.
+    """Short names the workflow's rule and the program's STACK_NAME disagree on.
 
     POSIX extended regular expressions as bash uses them match, in the subset
     the rule uses (classes, groups, ?, +, *, anchors), as Python's re does.
@@ -113,7 +113,7 @@ def names_judged_otherwise(pattern: str) -> list[str]:
         name
         for length in range(1, 6)
         for name in map("".join, itertools.product(ALPHABET, repeat=length))
-        if bool(workflow_rule.fullmatch(name)) != bool(NAME.fullmatch(name))
+        if bool(workflow_rule.fullmatch(name)) != bool(STACK_NAME.fullmatch(name))
     ]
 
 
@@ -122,17 +122,17 @@ def test_discovery_rule_accepts_the_same_names_as_the_programs_rule(workflows: W
 
 
 @pytest.mark.parametrize(
-    "looser", [r"^[A-Za-z0-9_.-]+$", r"^[a-z][a-z0-9-]*[a-z0-9]$", r"^[a-z](-?[a-z0-9])*$"]
+    "other", [r"^[A-Za-z0-9_-]+$", r"^[a-z][a-z0-9-]*[a-z0-9]$", r"^[a-z](-?[a-z0-9])+$"]
 )
-def test_the_rule_comparison_catches_a_rule_the_program_disagrees_with(looser: str) -> None:
-    assert names_judged_otherwise(looser) != []
+def test_the_rule_comparison_catches_a_rule_the_program_disagrees_with(other: str) -> None:
+    assert names_judged_otherwise(other) != []
 
 
 @pytest.mark.parametrize("stack", STACK_NAMES)
 def test_discovery_accepts_a_stack_name_exactly_when_the_program_does(
     workflows: Workflows, tmp_path: Path, stack: str
 ) -> None:
-    assert discovered(workflows, stack, tmp_path) == bool(NAME.fullmatch(stack))
+    assert discovered(workflows, stack, tmp_path) == bool(STACK_NAME.fullmatch(stack))
 
 
 # --- concurrency -----------------------------------------------------------------
