@@ -441,7 +441,9 @@ CONTROLS: tuple[Control, ...] = (
         "rds-managed-master-password",
         "secret-rotation-schedule",
         why="RDS rotates its managed master secret (every 7 days unless a SecretRotation sets "
-        "the schedule); dev keeps the generated password, so the rule is advice there.",
+        "the schedule); dev keeps the generated password, so the rule is advice there. A "
+        "read replica's source and a blue/green deployment keep a static one: RDS refuses "
+        "a managed password on them.",
     ),
     _j(
         "SecretsManager.2",

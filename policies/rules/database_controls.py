@@ -9,6 +9,7 @@ and .../secretsmanager-controls.html (anchors #rds-25, #secretsmanager-4...).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import Severity
@@ -128,27 +129,125 @@ def non_default_port(check: ResourceCheck) -> None:
     )
 
 
-@rules.resource(
+# Where RDS refuses a master password managed in Secrets Manager, a static
+# one is the only choice: on the source of a read replica (every engine but
+# RDS for SQL Server), and on an instance in a blue/green deployment. RDS User
+# Guide, "Limitations for Secrets Manager integration with Amazon RDS"
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations),
+# and "Limitations and considerations for Amazon RDS blue/green deployments"
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/blue-green-deployments-considerations.html:
+# "Blue/green deployments don't support managing master user passwords with
+# AWS Secrets Manager").
+WHERE_RDS_REFUSES = (
+    "RDS refuses a managed master password only on the source of a read replica (but for "
+    "SQL Server) and with blueGreenUpdate.enabled, and neither applies here"
+)
+# A replica's replicateSourceDb names its source by identifier (same region),
+# or by ARN (with dbSubnetGroupName, or across regions): the provider's
+# aws.rds.Instance reference, replicateSourceDb.
+REPLICA_SOURCE_KEYS = ("identifier", "arn")
+
+
+@dataclass(frozen=True)
+class ReplicaSources:
+    """The instances of the stack a read replica of the stack names as its
+    source (by known value, or by recorded dependency while unknown), and the
+    replicas whose source nothing tells at preview."""
+
+    nodes: tuple[Node, ...]
+    unresolved: tuple[Node, ...]
+
+
+def replica_sources(view: StackView) -> ReplicaSources:
+    sources: list[Node] = []
+    unresolved: list[Node] = []
+    for replica in view.of_type(RDS_INSTANCE):
+        if replica.props.get("replicateSourceDb") in (None, ""):
+            continue
+        named = view.resolve(replica, "replicateSourceDb", DATABASE, REPLICA_SOURCE_KEYS)
+        sources.extend(node for node in named.nodes if node not in sources)
+        if named.unresolved:
+            unresolved.append(replica)
+    return ReplicaSources(tuple(sources), tuple(unresolved))
+
+
+def _blue_green(instance: Node) -> bool:
+    block = instance.props.get("blueGreenUpdate")
+    return isinstance(block, dict) and block.get("enabled") is True
+
+
+def _managed_password_refused(instance: Node, sources: ReplicaSources) -> bool:
+    """Does RDS refuse a managed master password on ``instance``? An unknown
+    engine or flag does not count: the rule then asks for the managed one."""
+    if _blue_green(instance):
+        return True
+    engine = engine_of(instance.props)
+    return (
+        instance in sources.nodes and isinstance(engine, str) and not engine.startswith("sqlserver")
+    )
+
+
+def _unproven_exemption(instance: Node, sources: ReplicaSources) -> tuple[str, str] | None:
+    """What, unknown at preview, could make ``instance`` a place RDS refuses
+    a managed master password; and how to make it known."""
+    block = instance.props.get("blueGreenUpdate")
+    if block is UNKNOWN or (isinstance(block, dict) and block.get("enabled") is UNKNOWN):
+        return (
+            f"blueGreenUpdate.enabled of database '{instance.name}'",
+            "Set blueGreenUpdate.enabled as a literal.",
+        )
+    if sources.unresolved:
+        return (
+            f"The source of read replica '{sources.unresolved[0].name}' (replicateSourceDb)",
+            "Pass the source instance's identifier or arn output, so that the dependency is "
+            "recorded.",
+        )
+    return None
+
+
+@rules.stack(
     name="rds-managed-master-password",
     description="The master password is generated, kept and rotated by RDS in Secrets Manager "
-    "(manageMasterUserPassword). Security Hub SecretsManager.1 for the master secret.",
+    "(manageMasterUserPassword). Security Hub SecretsManager.1 for the master secret. Not "
+    "asked where RDS refuses it: a read replica's source in the stack (but for SQL Server), "
+    "an instance with blueGreenUpdate.enabled; a replica has no master password of its own.",
     severity=Severity.MEDIUM,
     fix=(
         "Set the database's manageMasterUserPassword to true and give it no password; RDS "
         "then keeps the password in Secrets Manager and rotates it."
     ),
-    types=DATABASE,
 )
-def managed_master_password(check: ResourceCheck) -> None:
-    if check.props.get("replicateSourceDb") not in (None, ""):
-        return  # a replica has no master password of its own
-    require_flag(
-        check,
-        "manageMasterUserPassword",
-        key=stack_key("dbPasswordMode"),
-        claim="the master password is kept and rotated by Secrets Manager",
-        why=("the master password is a static value in the stack's state that nothing rotates"),
-    )
+def managed_master_password(check: StackCheck) -> None:
+    view = check.view
+    sources = replica_sources(view)
+    for instance in view.of_type(RDS_INSTANCE):
+        if instance.props.get("replicateSourceDb") not in (None, ""):
+            continue  # a replica has no master password of its own
+        if _managed_password_refused(instance, sources):
+            continue
+        unproven = _unproven_exemption(instance, sources)
+        if unproven and instance.props.get("manageMasterUserPassword") is not True:
+            what, known = unproven
+            check.report(
+                unknown_refusal(
+                    what,
+                    f"database '{instance.name}' is where RDS refuses a managed master password "
+                    "(a read replica's source, or an instance with blue/green deployments)",
+                    known,
+                ),
+                instance.urn,
+            )
+            continue
+        require_flag(
+            check.resource(instance),
+            "manageMasterUserPassword",
+            key=stack_key("dbPasswordMode"),
+            claim="the master password is kept and rotated by Secrets Manager",
+            why=(
+                "the master password is a static value in the stack's state that nothing "
+                f"rotates ({WHERE_RDS_REFUSES})"
+            ),
+        )
 
 
 # "rate(10 days)", "rate(1 day)", "rate(4 hours)" (Secrets Manager schedule

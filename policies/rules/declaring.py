@@ -38,7 +38,7 @@ from pulumi_policy import (
 
 from .governance import governance_of
 from .stack_keys import stack_declares_keys, urn_declares_keys
-from .stack_view import StackView
+from .stack_view import Node, StackView
 from .unknowns import UNKNOWN, PlainProps, plain, unknown_refusal
 
 MANDATORY: Final = EnforcementLevel.MANDATORY
@@ -128,6 +128,20 @@ class StackCheck:
     # Says the rule could not judge this stack, and why (the SDK's
     # not_applicable: it ends the check, so call it last).
     not_applicable: Callable[[str], None] = lambda reason: None
+
+    def resource(self, node: Node) -> ResourceCheck:
+        """One resource of the stack as a resource rule's check sees it, its
+        findings reported on that resource: a stack rule whose relationships
+        only decide whether a resource is judged reuses the resource helpers."""
+        return ResourceCheck(
+            type=node.type,
+            urn=node.urn,
+            name=node.name,
+            props=node.props,
+            provider_props=node.provider_props,
+            config=self.config,
+            report=lambda message: self.report(message, node.urn),
+        )
 
 
 def judge(

@@ -52,6 +52,46 @@ def _add_statement(stack: FixtureStack, key: str, statement: dict[str, Any]) -> 
     _set_document(stack, key, document)
 
 
+# A read replica's source and an instance with blue/green deployments cannot
+# have RDS manage their master password (RDS User Guide, "Limitations for
+# Secrets Manager integration with Amazon RDS", rds-secrets-manager.html;
+# "Limitations and considerations for Amazon RDS blue/green deployments"):
+# the rule must take the static one there, and nowhere else.
+ELSEWHERE_ARN = "arn:aws:rds:eu-west-1:123456789012:db:a-database-of-another-stack"
+
+
+def _static_password(stack: FixtureStack) -> None:
+    stack.set("db", manageMasterUserPassword=False, password="not-rotated-1")
+
+
+def _add_replica(stack: FixtureStack, source: Any, *, traced: bool = True) -> None:
+    """A read replica of ``source`` (an identifier or ARN), registered beside
+    the database, with its dependency on the database recorded when ``traced``;
+    it has no master user or password of its own."""
+    inputs = {
+        key: value
+        for key, value in stack["db"].inputs.items()
+        if key not in {"username", "password", "manageMasterUserPassword", "dbName"}
+    }
+    inputs.update(identifier=f"{inputs['identifier']}-replica", replicateSourceDb=source)
+    stack.add(
+        "replica",
+        "aws:rds/instance:Instance",
+        "database-replica",
+        inputs,
+        parent="database",
+        deps={"replicateSourceDb": ["db"]} if traced else None,
+    )
+
+
+def _replica_of_db(by: str) -> Change:
+    def apply(stack: FixtureStack) -> None:
+        _static_password(stack)
+        _add_replica(stack, stack["db"].outputs[by])
+
+    return apply
+
+
 def _then(*changes: Change) -> Change:
     """The changes one after the other."""
 
@@ -192,8 +232,50 @@ CONTROL_MUTATIONS: tuple[Mutation, ...] = (
         "static-master-password",
         "rds-managed-master-password",
         "manageMasterUserPassword=false with a password",
-        lambda s: s.set("db", manageMasterUserPassword=False, password="not-rotated-1"),
+        _static_password,
         levels=PROD_ONLY,
+    ),
+    Mutation(
+        "replica-source-static-password",
+        "rds-managed-master-password",
+        "a static password on the source of a read replica named by identifier",
+        _replica_of_db("identifier"),
+        levels=NOTHING,
+    ),
+    Mutation(
+        "replica-source-by-arn-static-password",
+        "rds-managed-master-password",
+        "a static password on the source of a read replica named by ARN",
+        _replica_of_db("arn"),
+        levels=NOTHING,
+    ),
+    Mutation(
+        "sqlserver-replica-source-static-password",
+        "rds-managed-master-password",
+        "a static password on a SQL Server replica's source (RDS manages it there too)",
+        _then(_replica_of_db("identifier"), lambda s: s.set("db", engine="sqlserver-se")),
+        levels=PROD_ONLY,
+    ),
+    Mutation(
+        "blue-green-static-password",
+        "rds-managed-master-password",
+        "a static password with blueGreenUpdate.enabled",
+        _then(_static_password, lambda s: s.set("db", blueGreenUpdate={"enabled": True})),
+        levels=NOTHING,
+    ),
+    Mutation(
+        "replica-elsewhere-static-password",
+        "rds-managed-master-password",
+        "a static password; the stack's replica copies another stack's database",
+        _then(_static_password, lambda s: _add_replica(s, ELSEWHERE_ARN, traced=False)),
+        levels=PROD_ONLY,
+    ),
+    Mutation(
+        "replica-not-judged",
+        "rds-managed-master-password",
+        "a read replica (no password of its own) beside the managed database",
+        lambda s: _add_replica(s, ELSEWHERE_ARN, traced=False),
+        levels=NOTHING,
     ),
     Mutation(
         "slow-rotation",
@@ -370,6 +452,29 @@ CONTROL_UNKNOWN_CASES: tuple[UnknownCase, ...] = (
         "rds-managed-master-password",
         "manageMasterUserPassword unknown",
         lambda s: s.set("db", manageMasterUserPassword=UNKNOWN),
+        refused=True,
+        levels=PROD_ONLY,
+    ),
+    UnknownCase(
+        "replica-source-followed",
+        "rds-managed-master-password",
+        "a static password; a replica's replicateSourceDb unknown, its dependency recorded",
+        _then(_static_password, lambda s: _add_replica(s, UNKNOWN)),
+        refused=False,
+    ),
+    UnknownCase(
+        "replica-source-untraced",
+        "rds-managed-master-password",
+        "a static password; a replica's replicateSourceDb unknown, no dependency recorded",
+        _then(_static_password, lambda s: _add_replica(s, UNKNOWN, traced=False)),
+        refused=True,
+        levels=PROD_ONLY,
+    ),
+    UnknownCase(
+        "blue-green-flag",
+        "rds-managed-master-password",
+        "a static password; blueGreenUpdate.enabled unknown",
+        _then(_static_password, lambda s: s.set("db", blueGreenUpdate={"enabled": UNKNOWN})),
         refused=True,
         levels=PROD_ONLY,
     ),

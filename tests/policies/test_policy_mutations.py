@@ -186,3 +186,14 @@ def test_a_knob_in_the_policy_config_is_named_with_its_file(answers: dict[str, A
     assert f"{PROJECT}:sshAllowedCidrs" in finding
     assert "sg-ssh-bastion-only.allowedCidrs in policies/config/dev.json" in finding
     assert (PACK_DIR / "config" / "dev.json").exists()
+
+
+def test_a_static_master_password_finding_says_where_rds_would_take_it(
+    answers: dict[str, Answer],
+) -> None:
+    """The rule asks for a managed master password everywhere but where RDS
+    refuses one; its finding says so, so that a user with a replica or a
+    blue/green deployment knows why it is not asked of them."""
+    (finding,) = answers["Mutation:static-master-password:prod"].findings
+    assert "manageMasterUserPassword is false" in finding
+    assert "source of a read replica" in finding and "blueGreenUpdate.enabled" in finding
