@@ -23,7 +23,9 @@ from .unknowns import UNKNOWN, PlainProps, Unknown, as_list
 
 class Node:
     """One resource of the stack. Its properties are converted only when a
-    rule reads them: most stack rules look at a few types of resource."""
+    rule reads them, and what only a few rules read (the provider's
+    properties, the resource options) only when one does: every stack rule
+    builds a view of every resource, and most look at a few types."""
 
     def __init__(self, resource: PolicyResource) -> None:
         self._resource = resource
@@ -31,13 +33,18 @@ class Node:
         self.type: str = resource.resource_type
         self.name: str = resource.name
         self.props = PlainProps(resource.props)
-        provider = resource.provider
-        self.provider_props = PlainProps(provider.props if provider is not None else None)
         self.parent: Node | None = None
-        # Input properties the engine keeps from state on updates (resource option)
-        self.ignore_changes: frozenset[str] = frozenset(
-            resource.opts.ignore_changes if resource.opts is not None else ()
-        )
+
+    @cached_property
+    def provider_props(self) -> PlainProps:
+        provider = self._resource.provider
+        return PlainProps(provider.props if provider is not None else None)
+
+    @cached_property
+    def ignore_changes(self) -> frozenset[str]:
+        """Input properties the engine keeps from state on updates (resource option)."""
+        opts = self._resource.opts
+        return frozenset(opts.ignore_changes if opts is not None else ())
 
     @cached_property
     def property_dependencies(self) -> dict[str, list[str]]:
