@@ -2,7 +2,8 @@
 
 Prints, for the stack's real resources and a synthetic stack of
 ``--resources`` resources made of renamed copies of them:
-1. the whole preflight command's wall time, and where one run spends it;
+1. the whole preflight command's wall time, and where one run spends it; the
+   warm ``scripts/preflight.sh`` against the floor (``import pulumi, pulumi_aws``);
 2. the policy pack's analysis of the synthetic stack, with and without its start-up;
 3. checkov on the same stacks as Terraform JSON, side by side, as a ratio;
 then PASS/MISS per goal. Figures, not assertions: it exits 0 on a MISS.
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from benchmarks import checkov
 from benchmarks.pack import PackFigures, PackSetup, time_pack
+from benchmarks.program_imports import loaded_services
 from benchmarks.synthetic import synthetic_stack
 from benchmarks.terraform_json import resource_count, to_terraform_json
 from benchmarks.timing import Timings, run_command, time_command
@@ -42,6 +44,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The goals of the issue that asked for this benchmark.
 GOAL_PREFLIGHT_SECONDS = 1.0
 GOAL_CHECKOV_RATIO = 2.0
+# The warm preflight command (set-up check included) against the floor below,
+# both timed in one run.
+GOAL_FLOOR_RATIO = 2.5
+FLOOR_IMPORTS = "import pulumi, pulumi_aws"
 # 1,000 resources, the pack's start-up included, on public SDK APIs only; and
 # faster than checkov on the same stack.
 GOAL_ANALYSIS_WITH_START_SECONDS = 3.0
@@ -105,6 +111,51 @@ def _breakdown(python: str, stack: str, runs: int) -> dict[str, float]:
         for name, seconds in json.loads(output.stdout)["phases"].items():
             seen.setdefault(name, []).append(seconds)
     return {name: statistics.median(values) for name, values in seen.items()}
+
+
+@dataclass(frozen=True)
+class _AgainstFloor:
+    floor: Timings
+    program_imports: Timings
+    command: Timings
+
+    @property
+    def ratio(self) -> float:
+        return self.command.median / self.floor.median
+
+
+def _against_floor(args: argparse.Namespace, services: Sequence[str]) -> _AgainstFloor:
+    """The command a user runs, warm, against the floor; taken in turns, so
+    that the machine's load falls on all three alike."""
+    python = sys.executable
+    commands = {
+        "floor": [python, "-c", FLOOR_IMPORTS],
+        "imports": [python, "-m", "benchmarks.program_imports", *services],
+        "command": ["bash", "scripts/preflight.sh", args.stack],
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, argv in commands.items():
+            timings, _ = time_command(argv, 1, cwd=PROJECT_DIR, ok_codes=(0, 1))
+            seconds[name].extend(timings.seconds)
+    figures = _AgainstFloor(*(Timings(tuple(seconds[name])) for name in commands))
+    floor = figures.floor.median
+    print()
+    print(f"   against the floor, {args.runs} runs each, taken in turns:")
+    print(f"     {f'floor: python -c {FLOOR_IMPORTS!r}':<58} {figures.floor.summary()}")
+    print(
+        f"     {'the program imports alone (below)':<58} "
+        f"{figures.program_imports.summary()}, {figures.program_imports.median / floor:.2f}x"
+    )
+    print(
+        f"     {f'bash scripts/preflight.sh {args.stack} (set-up check included)':<58} "
+        f"{figures.command.summary()}, {figures.ratio:.2f}x"
+    )
+    print(
+        "     (the program imports alone: its modules and the pulumi_aws services a run "
+        f"loads, whole: {', '.join(services)}; nothing runs)"
+    )
+    return figures
 
 
 def _program_run(stack: str) -> ProgramRun:
@@ -248,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     wall, _ = _preflight(args)
     run = _program_run(args.stack)
+    # The services that run loaded, for the program's imports alone.
+    against_floor = _against_floor(args, loaded_services(sys.modules))
     synthetic = synthetic_stack(run.resources, args.resources)
     figures = _pack(args, run, synthetic)
     ratios = _checkov(args, run, synthetic, (wall, figures.with_start))
@@ -258,6 +311,15 @@ def main(argv: list[str] | None = None) -> int:
         _goal(
             wall.median <= GOAL_PREFLIGHT_SECONDS,
             f"{args.stack} preflight median {_seconds(wall.median)} <= {GOAL_PREFLIGHT_SECONDS} s",
+        )
+    )
+    print(
+        _goal(
+            against_floor.ratio <= GOAL_FLOOR_RATIO,
+            f"scripts/preflight.sh {args.stack} median {_seconds(against_floor.command.median)}"
+            f" = {against_floor.ratio:.2f}x the floor's {_seconds(against_floor.floor.median)}"
+            f" <= {GOAL_FLOOR_RATIO}x (the program's imports alone: "
+            f"{against_floor.program_imports.median / against_floor.floor.median:.2f}x)",
         )
     )
     if ratios is None:
