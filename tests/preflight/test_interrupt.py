@@ -143,6 +143,9 @@ def _with(part: str) -> Callable[[dict[int, tuple[str | None, str]]], bool]:
 @pytest.fixture
 def setup_locked(repository: Path) -> Iterator[None]:
     """Another set-up holds the lock: the command waits in its set-up."""
+    # With nothing to sync (an earlier command here synced), set-up takes no
+    # lock; without its stamp it has work again, as after a new uv.lock.
+    (repository / ".setup.synced").unlink(missing_ok=True)
     with (repository / ".setup.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
