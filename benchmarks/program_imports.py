@@ -33,7 +33,7 @@ def loaded_services(modules: Iterable[str]) -> list[str]:
 
 def main(services: list[str]) -> int:
     sys.path.insert(0, str(PROJECT_DIR))
-    # The program's own modules (components, settings) and what they import.
+    # The program's own modules (bastion_db, settings) and what they import.
     spec = importlib.util.spec_from_file_location("program", PROJECT_DIR / "__main__.py")
     assert spec is not None and spec.loader is not None
     spec.loader.exec_module(importlib.util.module_from_spec(spec))
