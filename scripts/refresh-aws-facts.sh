@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds bastion_db/aws_facts/data/cfn_lint_extract.json from the cfn-lint pinned in
+# Rebuilds bastion_db/aws_facts/data/cfn_lint_extract.json (and pg_settings_extract.json, from
+# pg-configurator) from the packages pinned in
 # pyproject.toml's dev group (see README, "AWS facts"). To move to a newer cfn-lint:
 # bump the pin, run this, review the diff of the extract, commit both.
 # --check only compares and exits 1 when the extract or the pack's copy is stale.

@@ -8,6 +8,10 @@ at every `pulumi up`, so this stays standard library only and a few milliseconds
   never edited by hand. `bastion_db/aws_facts/refresh.py` says what that data is and is not.
 - `data/documented.json`: the few facts cfn-lint lacks, each with the AWS page
   it was read from.
+- `data/pg_settings_extract.json`: upstream PostgreSQL's settings and their
+  context per major, generated from pg-configurator by the same refresh
+  (`bastion_db/aws_facts/pg_settings.py` says what it is and is not); read only
+  when a stack sets `dbParameters`.
 
 Engines are RDS `Engine` values, `"mysql"` or `"postgres"` (`ENGINES`); any other
 raises ValueError, a caller's bug (validate the user's engine against `ENGINES`
@@ -46,6 +50,8 @@ __all__ = [
     "performance_insights_retention_periods",
     "performance_insights_supported",
     "performance_insights_unsupported_classes",
+    "postgres_settings",
+    "postgres_settings_source",
     "regions",
     "standard_support_major_versions",
 ]
@@ -71,6 +77,11 @@ def _extract() -> dict[str, Any]:
 @cache
 def _documented() -> dict[str, Any]:
     return _read("documented.json")
+
+
+@cache
+def _pg_settings() -> dict[str, Any]:
+    return _read("pg_settings_extract.json")
 
 
 def __getattr__(name: str) -> str:
@@ -285,6 +296,23 @@ def standard_support_major_versions(engine: str, on: datetime.date) -> tuple[str
         for major in major_versions(engine)
         if (end := end_of_standard_support(engine, major)) is not None and on <= end
     )
+
+
+@cache
+def postgres_settings(major: str) -> dict[str, str] | None:
+    """Upstream PostgreSQL's settings of a major, lower-cased name -> context
+    (``postmaster``: applied at server start only); None for a major the
+    extract lacks. The source package is the extract's ``source``."""
+    by_major: dict[str, dict[str, str]] = _pg_settings()["postgres"]
+    settings = by_major.get(major)
+    if settings is None:
+        return None
+    return {name.lower(): context for name, context in settings.items()}
+
+
+def postgres_settings_source() -> str:
+    source = _pg_settings()["source"]
+    return f"{source['package']} {source['version']}"
 
 
 def citations() -> dict[str, str]:

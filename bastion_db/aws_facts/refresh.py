@@ -1,4 +1,5 @@
-"""Rebuilds bastion_db/aws_facts/data/cfn_lint_extract.json from the installed cfn-lint.
+"""Rebuilds bastion_db/aws_facts/data/cfn_lint_extract.json from the installed cfn-lint,
+and data/pg_settings_extract.json from the installed pg-configurator (pg_settings.py).
 
     python -m bastion_db.aws_facts.refresh           # rewrite the extract
     python -m bastion_db.aws_facts.refresh --check   # exit 1 if it differs from what
@@ -48,10 +49,11 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from bastion_db.aws_facts import pg_settings
 from bastion_db.aws_facts.versions import ENGINES, major_of_version, version_sort_key
 
 EXTRACT_PATH = Path(__file__).parent / "data" / "cfn_lint_extract.json"
@@ -296,6 +298,40 @@ def render(extract: Mapping[str, Any]) -> str:
     return json.dumps(extract, indent=1, sort_keys=True) + "\n"
 
 
+def _extracts() -> list[tuple[Path, str, str, Callable[[], dict[str, Any]]]]:
+    """Each generated data file, the package it comes from, the module that reads
+    that package, and how to build it. Read at call time, so a test can point a
+    path elsewhere."""
+    from bastion_db.aws_facts import major_versions
+
+    return [
+        (EXTRACT_PATH, "cfn-lint", "refresh.py", build_extract),
+        (
+            pg_settings.PG_SETTINGS_PATH,
+            pg_settings.PACKAGE,
+            "pg_settings.py",
+            lambda: pg_settings.build_pg_settings_extract(major_versions("postgres")),
+        ),
+    ]
+
+
+def _compare_or_write(path: Path, package: str, wanted: str, check: bool) -> bool:
+    """Checks (or rewrites) one extract; False when --check finds it stale."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if check:
+        if current != wanted:
+            print(
+                f"{path} is not what the installed {package} gives; run: {REFRESH_COMMAND}",
+                file=sys.stderr,
+            )
+            return False
+        print(f"{path.name} matches the installed {package}")
+        return True
+    path.write_text(wanted, encoding="utf-8")
+    print(f"wrote {path} ({len(wanted.encode())} bytes)")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bastion_db.aws_facts.refresh", description=__doc__
@@ -303,40 +339,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="only compare; exit 1 if the extract is stale or offers a class type "
+        help="only compare; exit 1 if an extract is stale or cfn-lint offers a class type "
         "documented.json does not place",
     )
     args = parser.parse_args(argv)
-    try:
-        extract = build_extract()
-        wanted = render(extract)
-    except (SourceFormatError, KeyError, TypeError) as error:
-        print(
-            f"cfn-lint's data changed shape; review bastion_db/aws_facts/refresh.py: {error!r}",
-            file=sys.stderr,
-        )
-        return 2
-    current = EXTRACT_PATH.read_text(encoding="utf-8") if EXTRACT_PATH.exists() else ""
-    unplaced = class_types_without_memory(extract)
-    if unplaced:
-        print(
-            f"{DOCUMENTED_PATH.name}: RDS offers the class types {', '.join(unplaced)}, whose "
-            "memory it does not record: add each one's memory per vCPU from the page named in "
-            "instance_class_memory to gib_per_vcpu, or list it under unknown_types",
-            file=sys.stderr,
-        )
-    if args.check:
-        if current != wanted:
+    status = 0
+    for path, package, reader, build in _extracts():
+        try:
+            extract = build()
+            wanted = render(extract)
+        except (SourceFormatError, pg_settings.SourceFormatError, KeyError, TypeError) as error:
             print(
-                f"{EXTRACT_PATH} is not what the installed cfn-lint gives; run: {REFRESH_COMMAND}",
+                f"{package}'s data changed shape; review bastion_db/aws_facts/{reader}: {error!r}",
                 file=sys.stderr,
             )
-            return 1
-        print(f"{EXTRACT_PATH.name} matches the installed cfn-lint")
-        return 1 if unplaced else 0
-    EXTRACT_PATH.write_text(wanted, encoding="utf-8")
-    print(f"wrote {EXTRACT_PATH} ({len(wanted.encode())} bytes)")
-    return 1 if unplaced else 0
+            return 2
+        if package == "cfn-lint":
+            unplaced = class_types_without_memory(extract)
+            if unplaced:
+                print(
+                    f"{DOCUMENTED_PATH.name}: RDS offers the class types {', '.join(unplaced)}, "
+                    "whose memory it does not record: add each one's memory per vCPU from the "
+                    "page named in instance_class_memory to gib_per_vcpu, or list it under "
+                    "unknown_types",
+                    file=sys.stderr,
+                )
+                status = 1
+        if not _compare_or_write(path, package, wanted, args.check):
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

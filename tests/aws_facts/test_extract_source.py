@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bastion_db.aws_facts import refresh
+from bastion_db.aws_facts import pg_settings, refresh
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -53,6 +53,10 @@ def test_check_mode_names_the_command_when_stale(
     stale = tmp_path / "cfn_lint_extract.json"
     stale.write_text('{"source": {"package": "cfn-lint", "version": "0.0.1"}}\n')
     monkeypatch.setattr(refresh, "EXTRACT_PATH", stale)
+    # The other extract is written to the test's folder too, never into the package.
+    current_pg = tmp_path / "pg_settings_extract.json"
+    current_pg.write_text(pg_settings.PG_SETTINGS_PATH.read_text(encoding="utf-8"))
+    monkeypatch.setattr(pg_settings, "PG_SETTINGS_PATH", current_pg)
 
     assert refresh.main(["--check"]) == 1
     assert refresh.REFRESH_COMMAND in capsys.readouterr().err
