@@ -177,6 +177,15 @@ class BastionDatabaseArgs(TypedDict, total=False):
     """The key that encrypts the master secret (secrets-manager mode)."""
     db_max_connections: int | None
     """The engine's max_connections; unset or 0, RDS's formula for the class."""
+    db_parameters: list[str] | None
+    """The team's own engine parameters, 'name=value' each, checked against the engine
+    and major (docs/operations.md); static ones apply at the next reboot."""
+    db_blue_green_update: bool | None
+    """Change the instance through an RDS Blue/Green Deployment (a second copy, then a
+    switchover); needs db_password_mode random and no read replicas."""
+    db_read_replicas: int | None
+    """Same-Region read replicas, 0 (the default) to 15; needs db_password_mode random and
+    backups."""
     backup_retention_days: int | None
     """Days of automated backups, 0 to 35 (at least 7 in prod); 14 by default."""
     db_backup_window: str | None
@@ -245,6 +254,9 @@ class BastionDatabaseArgs(TypedDict, total=False):
     """Bastion CPU alarm threshold, percent; 80 by default."""
     alarm_evaluation_periods: int | None
     """Minutes a metric must stay past its threshold before an alarm fires; 5 by default."""
+    alarm_replica_lag_seconds: int | None
+    """A read replica more than this many seconds behind its source, for
+    alarm_evaluation_periods minutes, raises an alarm; 300 by default."""
 
 
 # What an unset argument means: the hardened values of Pulumi.yaml, except the
@@ -276,6 +288,9 @@ DEFAULTS: dict[str, Any] = {
     "db_password_rotation_days": 7,
     "db_master_secret_kms_key": "aws-managed",
     "db_max_connections": 0,
+    "db_parameters": [],
+    "db_blue_green_update": False,
+    "db_read_replicas": 0,
     "backup_retention_days": 14,
     "db_backup_window": "03:00-03:30",
     "db_maintenance_window": "sun:04:00-sun:04:30",
@@ -300,4 +315,5 @@ DEFAULTS: dict[str, Any] = {
     "alarm_write_latency_ms": 20,
     "alarm_bastion_cpu_percent": 80,
     "alarm_evaluation_periods": 5,
+    "alarm_replica_lag_seconds": 300,
 }

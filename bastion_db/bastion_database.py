@@ -23,6 +23,7 @@ from bastion_db.database_access import DatabaseAccess, DatabaseAccessArgs
 from bastion_db.database_events import DatabaseEvents, DatabaseEventsArgs
 from bastion_db.database_keys import DatabaseKeys, DatabaseKeysArgs
 from bastion_db.monitoring import DatabaseMonitoring, DatabaseMonitoringArgs
+from bastion_db.monitoring.replicas import ReplicaAlarms, ReplicaAlarmsArgs
 from bastion_db.network import ExistingNetwork, ExistingNetworkArgs
 from bastion_db.operator_access import OperatorAccess, OperatorAccessArgs
 from bastion_db.outputs import connection_outputs
@@ -122,6 +123,13 @@ class BastionDatabase(pulumi.ComponentResource):
     """The log group shell sessions are logged to (ssm mode)."""
     ssm_operator_policy_arn: pulumi.Output[str] | None
     """The IAM policy that lets an operator open sessions on this bastion (ssm mode)."""
+    db_replica_hosts: pulumi.Output[list[str]] | None
+    """Each read replica's private address, replica 1 first (db_read_replicas)."""
+    db_replica_tunnel_commands: pulumi.Output[list[str]] | None
+    """Opens a tunnel to each read replica through the bastion, on the local ports right
+    after the database's (replica 1 on db_port + 1)."""
+    db_replica_client_commands: pulumi.Output[list[str]] | None
+    """The engine's client through each replica's tunnel, TLS required."""
     alarm_topic_arn: pulumi.Output[str]
     """The SNS topic alarms and RDS events go to."""
     dashboard_url: pulumi.Output[str]
@@ -322,12 +330,23 @@ def build(
         ),
         child("monitoring"),
     )
+    # The replicas' outputs, so the alarms and the subscription wait for them.
+    replica_identifiers = [replica.identifier for replica in database.replicas]
+    if replica_identifiers:
+        ReplicaAlarms(
+            named("replica-alarms"),
+            ReplicaAlarmsArgs(
+                monitoring.topic_arn, replica_identifiers, monitoring.plans, config.monitoring
+            ),
+            child("replica-alarms"),
+        )
     DatabaseEvents(
         named("database-events"),
         DatabaseEventsArgs(
             topic_arn=monitoring.topic_arn,
             db_instance_identifier=database.instance.identifier,
             parameter_group_name=database.parameter_group_name,
+            replica_identifiers=replica_identifiers,
         ),
         child("database-events"),
     )

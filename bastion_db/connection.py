@@ -182,10 +182,14 @@ def _conninfo(port: int, database_name: str, user: str, sslmode: str) -> str:
     )
 
 
-def client(connection: Connection, user: str | None = None) -> list[str]:
-    """The engine's client, pointed at the local end of the tunnel, TLS required."""
+def client(
+    connection: Connection, user: str | None = None, local_port: int | None = None
+) -> list[str]:
+    """The engine's client, pointed at the local end of the tunnel, TLS required.
+    ``local_port``: where the tunnel listens, the database's port unless given."""
     user = connection.master_username if user is None else user
-    return client_for(connection.engine, connection.port, connection.database_name, user)
+    local = connection.port if local_port is None else local_port
+    return client_for(connection.engine, local, connection.database_name, user)
 
 
 def client_for(engine: Engine, port: int, database_name: str, user: str) -> list[str]:

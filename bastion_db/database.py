@@ -39,8 +39,17 @@ from bastion_db.checks.model import (
     RestoreSource,
     SnapshotRestore,
 )
-from bastion_db.checks.pieces import database_settings, name_argument, region_of
+from bastion_db.checks.operations import check_identifiers
+from bastion_db.checks.pieces import (
+    DATABASE_OPTIONS,
+    database_settings,
+    name_argument,
+    options_reader,
+    region_of,
+)
 from bastion_db.database_logs import DatabaseLogGroups, DatabaseLogGroupsArgs
+from bastion_db.database_parameters import operation_parameters
+from bastion_db.database_replicas import ReplicaArgs, read_replicas
 from bastion_db.iam import aws_managed_policy_arn, service_assume_role_policy
 from bastion_db.security_groups import ingress_from_network
 
@@ -123,8 +132,11 @@ class Database(pulumi.ComponentResource):
     master_username: pulumi.Output[str]
     database_name: pulumi.Output[str]
     # The DbiResourceId (db-...): IAM database authentication and Performance
-    # Insights name the instance by it; it never changes for the instance's life
+    # Insights name the instance by it; it never changes for the instance's life,
+    # except at a blue/green switchover (dbBlueGreenUpdate; docs/operations.md)
     resource_id: pulumi.Output[str]
+    # Read replicas (dbReadReplicas), in number order
+    replicas: list[aws.rds.Instance]
     arn: pulumi.Output[str]
     # Secret; None when Secrets Manager owns the password
     master_password: pulumi.Output[str] | None
@@ -140,6 +152,12 @@ class Database(pulumi.ComponentResource):
         region = region_of(args.region)
         db = database_settings(args.options, region)
         identifier = name_argument("identifier", args.identifier or name)
+        check_identifiers(
+            options_reader(args.options, DATABASE_OPTIONS),
+            identifier,
+            db.blue_green_update,
+            db.read_replicas,
+        )
         if args.subnet_ids is None and args.db_subnet_group_name is None:
             raise ConfigError(
                 ArgumentName("subnet_ids"), None, "private subnet ids, or db_subnet_group_name"
@@ -187,6 +205,7 @@ class Database(pulumi.ComponentResource):
                     apply_method="pending-reboot",
                 )
             )
+        parameters.extend(operation_parameters(db))
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-parameters",
             name_prefix=f"{identifier}-",
@@ -279,6 +298,9 @@ class Database(pulumi.ComponentResource):
             database_insights_mode=db.database_insights_mode,
             monitoring_interval=db.enhanced_monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
+            blue_green_update=aws.rds.InstanceBlueGreenUpdateArgs(enabled=True)
+            if db.blue_green_update
+            else None,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=db.protect,
@@ -297,6 +319,20 @@ class Database(pulumi.ComponentResource):
 
         self.settings = db
         self.identifier = identifier
+        self.replicas = read_replicas(
+            name,
+            ReplicaArgs(
+                source=self.instance,
+                settings=db,
+                identifier=identifier,
+                region=region,
+                security_group_ids=security_group_ids,
+                parameter_group_name=parameter_group.name,
+                monitoring_role_arn=monitoring_role_arn,
+                performance_insights_kms_key_arn=args.performance_insights_kms_key_arn,
+            ),
+            parent=self,
+        )
         self.parameter_group_name = parameter_group.name
         self.address = self.instance.address
         self.port = self.instance.port

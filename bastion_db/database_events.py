@@ -13,6 +13,7 @@ its KMS key must let RDS use it (bastion_db/monitoring/key_policy.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -29,6 +30,10 @@ INSTANCE_EVENT_CATEGORIES = (
     "maintenance",
 )
 PARAMETER_GROUP_EVENT_CATEGORIES = ("configuration change",)
+# Read replicas: the instance categories plus "read replica" (RDS-EVENT-0045
+# replication stopped, 0046 resumed, 0057 streaming terminated, 0062 stopped
+# manually, 0202 replica creation failed; same page).
+REPLICA_EVENT_CATEGORIES = (*INSTANCE_EVENT_CATEGORIES, "read replica")
 
 
 @dataclass
@@ -38,6 +43,9 @@ class DatabaseEventsArgs:
     topic_arn: pulumi.Input[str]
     db_instance_identifier: pulumi.Input[str]
     parameter_group_name: pulumi.Input[str]
+    # Read replicas' identifiers (source ids of type db-instance must be
+    # identifiers: CreateEventSubscription, SourceIds); none: no subscription
+    replica_identifiers: Sequence[pulumi.Input[str]] = ()
 
 
 class DatabaseEvents(pulumi.ComponentResource):
@@ -66,6 +74,19 @@ class DatabaseEvents(pulumi.ComponentResource):
             enabled=True,
             opts=child,
         )
-        self.register_outputs(
-            {"instanceSubscription": instance.name, "parameterGroupSubscription": parameters.name}
-        )
+        outputs = {
+            "instanceSubscription": instance.name,
+            "parameterGroupSubscription": parameters.name,
+        }
+        if args.replica_identifiers:
+            replicas = aws.rds.EventSubscription(
+                f"{name}-replicas",
+                sns_topic=args.topic_arn,
+                source_type="db-instance",
+                source_ids=list(args.replica_identifiers),
+                event_categories=list(REPLICA_EVENT_CATEGORIES),
+                enabled=True,
+                opts=child,
+            )
+            outputs["replicaSubscription"] = replicas.name
+        self.register_outputs(outputs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -127,6 +129,46 @@ def connection_facts(
     )
 
 
+def replica_local_port(port: int, number: int) -> int:
+    """Replica ``number``'s local tunnel port: the ports right after the primary's,
+    so a tunnel to the primary and one to each replica can be open at once (the
+    checks keep the last one a port: bastion_db/checks/database.py)."""
+    return port + number
+
+
+def replica_commands(connection: Connection, host: str, number: int) -> tuple[str, str]:
+    """The tunnel to read replica ``number`` (at ``host``) through the bastion, and
+    the client through that tunnel. A replica has the primary's users and
+    databases (replication copies them), so only the host and local port differ."""
+    replica = replace(connection, host=host)
+    local = replica_local_port(connection.port, number)
+    tunnel = (
+        ssh_tunnel(replica, local) if connection.mode == "ssh" else ssm_port_forward(replica, local)
+    )
+    return printed(tunnel), printed(client(replica, local_port=local))
+
+
+def _replica_commands(number: int, values: list[Any]) -> tuple[str, str]:
+    return replica_commands(values[0], values[1], number)
+
+
+def replica_outputs(connection: pulumi.Output[Connection], database: Database) -> dict[str, Any]:
+    """Each read replica's host, tunnel and client command, lists in replica order
+    (element 0 is replica 1); nothing without replicas."""
+    if not database.replicas:
+        return {}
+    hosts = [replica.address for replica in database.replicas]
+    commands = [
+        pulumi.Output.all(connection, host).apply(functools.partial(_replica_commands, number))
+        for number, host in enumerate(hosts, start=1)
+    ]
+    return {
+        "dbReplicaHosts": pulumi.Output.all(*hosts),
+        "dbReplicaTunnelCommands": pulumi.Output.all(*(c.apply(lambda t: t[0]) for c in commands)),
+        "dbReplicaClientCommands": pulumi.Output.all(*(c.apply(lambda t: t[1]) for c in commands)),
+    }
+
+
 def connection_outputs(
     settings: StackSettings,
     bastion: Bastion,
@@ -200,9 +242,7 @@ def connection_outputs(
             export("sshPrivateKey", ssh_key.private_key_openssh)
             export("writeSshKeyCommand", write_key_command(settings))
     else:
-        export(
-            "ssmPortForwardCommand", connection.apply(lambda c: printed(ssm_port_forward(c)))
-        )
+        export("ssmPortForwardCommand", connection.apply(lambda c: printed(ssm_port_forward(c))))
         if preferences is not None:
             export(
                 "ssmShellCommand",
@@ -221,6 +261,7 @@ def connection_outputs(
             lambda v: printed(client_for(engine, db.port, v[1], v[0]))
         ),
     )
+    outputs.update(replica_outputs(connection, database))
     export("alarmTopicArn", monitoring.topic_arn)
     export("dashboardUrl", monitoring.dashboard_url)
     return outputs

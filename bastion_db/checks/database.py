@@ -23,6 +23,7 @@ from bastion_db.checks.engines import ENGINES, EngineSpec
 from bastion_db.checks.errors import ConfigError
 from bastion_db.checks.iam_auth import parse_iam_username
 from bastion_db.checks.model import DatabaseSettings
+from bastion_db.checks.operations import parse_operations
 from bastion_db.checks.reader import ConfigReader
 from bastion_db.checks.reserved_names import (
     is_reserved_username,
@@ -147,6 +148,25 @@ def parse_database(
     iam_authentication = reader.boolean("dbIamAuthentication")
     password_mode = parse_password_mode(reader, profile)
     restore = parse_restore(reader)
+    operations = parse_operations(
+        reader,
+        engine=engine,
+        major_version=version.major,
+        password_mode=password_mode,
+        backup_retention_days=retention,
+    )
+    port = validate.in_range(
+        key("dbPort"), reader.integer("dbPort") or engine.default_port, MIN_PORT, MAX_PORT
+    )
+    if port + operations.read_replicas > MAX_PORT:
+        # Replica n's tunnel listens on port + n (bastion_db/outputs.py).
+        raise ConfigError(
+            key("dbPort"),
+            port,
+            f"a port at most {MAX_PORT - operations.read_replicas} with "
+            f"{key('dbReadReplicas')} {operations.read_replicas}: each replica's tunnel "
+            "listens on the next local port",
+        )
 
     return DatabaseSettings(
         engine=engine,
@@ -159,9 +179,7 @@ def parse_database(
         max_allocated_storage_gib=max_storage,
         database_name=_database_name(reader, engine),
         master_username=master_username,
-        port=validate.in_range(
-            key("dbPort"), reader.integer("dbPort") or engine.default_port, MIN_PORT, MAX_PORT
-        ),
+        port=port,
         password_mode=password_mode,
         password_rotation_days=parse_rotation_days(reader, profile),
         max_connections=max_connections,
@@ -190,6 +208,9 @@ def parse_database(
             performance_insights=performance_insights,
             restoring=restore is not None,
         ),
+        blue_green_update=operations.blue_green_update,
+        read_replicas=operations.read_replicas,
+        parameters=operations.parameters,
     )
 
 

@@ -18,6 +18,7 @@ from bastion_db.checks.model import (
     SubnetSelection,
 )
 from bastion_db.checks.monitoring import parse_monitoring
+from bastion_db.checks.operations import check_identifiers
 from bastion_db.checks.reader import ConfigReader
 
 # Bastion instance types: small burstable ones, with the CPU architecture the
@@ -81,7 +82,7 @@ def load_settings(
             "document names, and Session Manager mode creates '<name prefix>-shell'",
         )
 
-    return StackSettings(
+    settings = StackSettings(
         project=project_name,
         environment=environment,
         name_prefix=name_prefix,
@@ -93,6 +94,11 @@ def load_settings(
         database=parse_database(reader, profile, region),
         monitoring=parse_monitoring(reader, profile),
     )
+    database = settings.database
+    check_identifiers(
+        reader, settings.name_prefix, database.blue_green_update, database.read_replicas
+    )
+    return settings
 
 
 def _name_prefix(reader: ConfigReader, project_name: str, stack: str) -> tuple[str, str, str]:

@@ -9,6 +9,7 @@ from typing import Literal
 
 from bastion_db.checks.engines import EngineSpec
 from bastion_db.checks.monitoring import MonitoringSettings
+from bastion_db.checks.parameters import DatabaseParameter
 
 AccessMode = Literal["ssh", "ssm"]
 KeyAlgorithm = Literal["ED25519", "RSA"]
@@ -152,6 +153,12 @@ class DatabaseSettings:
     # The database user that signs in with IAM (None when IAM authentication is off)
     iam_username: str | None = None
     keys: DatabaseKeySettings = DatabaseKeySettings()
+    # Instance changes go through an RDS Blue/Green Deployment (docs/operations.md)
+    blue_green_update: bool = False
+    # Same-Region read replicas, <identifier>-replica-<n>
+    read_replicas: int = 0
+    # The team's own parameters (dbParameters), checked, with their apply method
+    parameters: tuple[DatabaseParameter, ...] = ()
 
     @property
     def backups_outlive_instance(self) -> bool:

@@ -20,6 +20,10 @@ Keys (all optional; their defaults, the same for every profile, are the ones
 - ``alarmBastionCpuPercent``: bastion CPU above this share is an alarm.
 - ``alarmEvaluationPeriods``: consecutive one-minute periods that must all
   breach before a database alarm fires.
+- ``alarmReplicaLagSeconds``: a read replica further behind its source than
+  this (``ReplicaLag``, seconds) is an alarm. AWS publishes no recommended
+  value; 300 s (Pulumi.yaml's default) is the product's choice: a replica five
+  minutes behind serves visibly stale reads.
 
 All live in the ``bastion-db:`` namespace. Percentages are numbers from 1 to
 100; Pulumi.yaml declares them integers, so a stack gives whole numbers.
@@ -61,6 +65,8 @@ class MonitoringSettings:
     # How a message names a setting (a stack key of the program, an argument of
     # the package): the reader's own naming, so warnings match the errors.
     setting_name: Callable[[str], str] = field(default=lambda key: key, compare=False, repr=False)
+    # Seconds a read replica may lag behind its source (alarmReplicaLagSeconds)
+    replica_lag_seconds: int = 300
 
 
 # Defaults are Pulumi.yaml's (AWS's recommended alarms: CPU > 90 % for 5 of 5
@@ -81,6 +87,8 @@ MAX_LATENCY_MS = 10_000
 # The most memory any RDS class has: 4 TiB (db.x2iedn.32xlarge, RDS hardware
 # table, aws_facts/data/documented.json); a line above it could never clear.
 MAX_FREEABLE_MEMORY_MIB = 4 * 1024 * 1024
+# A day: CloudWatch's longest evaluation window, and far beyond useful lag.
+MAX_REPLICA_LAG_SECONDS = 86_400
 
 # Deliberately narrower than RFC 5322: the addresses SNS and real mail servers
 # accept (dot-atom local part, a dotted host name with an alphabetic TLD).
@@ -119,6 +127,9 @@ def parse_monitoring(reader: ConfigReader, environment: str) -> MonitoringSettin
         ),
         freeable_memory_mib=_freeable_memory_mib(reader),
         setting_name=reader.full_key,
+        replica_lag_seconds=_whole(
+            reader, "alarmReplicaLagSeconds", 1, MAX_REPLICA_LAG_SECONDS, "seconds"
+        ),
     )
 
 

@@ -59,6 +59,7 @@ def test_every_key_is_read() -> None:
         alarmBastionCpuPercent="70",
         alarmEvaluationPeriods="3",
         alarmFreeableMemoryMib="2048",
+        alarmReplicaLagSeconds="120",
     )
     assert settings == MonitoringSettings(
         alarm_emails=("a@example.com", "b@example.org"),
@@ -71,6 +72,7 @@ def test_every_key_is_read() -> None:
         bastion_cpu_percent=70,
         evaluation_periods=3,
         freeable_memory_mib=2048,
+        replica_lag_seconds=120,
     )
 
 
