@@ -32,6 +32,17 @@ DATABASE = (RDS_INSTANCE,)
 COSTS_MONEY = " Costs money; advisory in dev, mandatory in prod."
 
 
+def is_read_replica(props: Mapping[str, Any]) -> bool:
+    """A read replica is a database too: judged like its source for being private,
+    encrypted and monitored. Only what RDS itself rules out for a replica is
+    left to its source: a final snapshot ("Can't be specified when deleting a
+    read replica", DeleteDBInstance FinalDBSnapshotIdentifier), its own key
+    (same Region "always encrypted with the same KMS key as the source",
+    CreateDBInstanceReadReplica KmsKeyId), automated backups (RDS creates a
+    replica without them; the source's hold the data) and a master password."""
+    return props.get("replicateSourceDb") not in (None, "")
+
+
 def engine_of(props: Mapping[str, Any]) -> Any:
     engine = props.get("engine")
     return engine.lower() if isinstance(engine, str) else engine
@@ -79,8 +90,6 @@ def no_public_access(check: ResourceCheck) -> None:
     },
 )
 def storage_encrypted(check: ResourceCheck) -> None:
-    if check.props.get("replicateSourceDb") not in (None, ""):
-        return  # a replica inherits its source's encryption
     require_flag(
         check,
         "storageEncrypted",
@@ -89,8 +98,8 @@ def storage_encrypted(check: ResourceCheck) -> None:
         why="its data, snapshots and backups would be stored in the clear",
     )
     wanted = check.config.get("kmsKeyId") or ""
-    if not wanted:
-        return
+    if not wanted or is_read_replica(check.props):
+        return  # a replica has its source's key
     judge(
         check.report,
         check.props.get("kmsKeyId"),
@@ -131,6 +140,8 @@ def storage_encrypted(check: ResourceCheck) -> None:
     },
 )
 def backup_retention(check: ResourceCheck) -> None:
+    if is_read_replica(check.props):
+        return
     minimum = as_int(check.config.get("minimumDays")) or 1
     key = stack_key("backupRetentionDays")
     wanted = f"{policy_knob('rds-backup-retention', 'minimumDays')} wants at least {minimum} days"
@@ -192,6 +203,8 @@ def deletion_protection(check: ResourceCheck) -> None:
     types=DATABASE,
 )
 def final_snapshot(check: ResourceCheck) -> None:
+    if is_read_replica(check.props):
+        return
     key = stack_key("dbSkipFinalSnapshot")
     skip = check.props.get("skipFinalSnapshot")
     judge(

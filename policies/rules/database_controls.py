@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .database import engine_of
+from .database import engine_of, is_read_replica
 from .declaring import (
     ADVISORY,
     ResourceCheck,
@@ -162,7 +162,7 @@ def replica_sources(view: StackView) -> ReplicaSources:
     sources: list[Node] = []
     unresolved: list[Node] = []
     for replica in view.of_type(RDS_INSTANCE):
-        if replica.props.get("replicateSourceDb") in (None, ""):
+        if not is_read_replica(replica.props):
             continue
         named = view.resolve(replica, "replicateSourceDb", DATABASE, REPLICA_SOURCE_KEYS)
         sources.extend(node for node in named.nodes if node not in sources)
@@ -221,7 +221,7 @@ def managed_master_password(check: StackCheck) -> None:
     view = check.view
     sources = replica_sources(view)
     for instance in view.of_type(RDS_INSTANCE):
-        if instance.props.get("replicateSourceDb") not in (None, ""):
+        if is_read_replica(instance.props):
             continue  # a replica has no master password of its own
         if _managed_password_refused(instance, sources):
             continue

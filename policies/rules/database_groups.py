@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .database import engine_of
+from .database import engine_of, is_read_replica
 from .declaring import (
     ADVISORY,
     ResourceCheck,
@@ -190,7 +190,29 @@ def subnet_group_private(check: StackCheck) -> None:
     subnets = origin(stack_key("privateSubnetIds"))
     private, complete = view.private_subnets()
     for instance in view.of_type(RDS_INSTANCE):
-        groups = view.resolve(instance, "dbSubnetGroupName", (RDS_SUBNET_GROUP,), ("id", "name"))
+        placed = instance
+        if is_read_replica(instance.props) and instance.props.get("dbSubnetGroupName") in (
+            None,
+            "",
+        ):
+            # A same-Region replica without a subnet group of its own sits in its
+            # source's (pulumi_aws rds.Instance db_subnet_group_name), so that one
+            # is judged.
+            sources = view.resolve(
+                instance, "replicateSourceDb", (RDS_INSTANCE,), ("identifier", "arn", "id")
+            )
+            if sources.unresolved or sources.external or len(sources.nodes) != 1:
+                check.report(
+                    unknown_refusal(
+                        f"The source database of replica '{instance.name}'",
+                        "it sits in private subnets",
+                        "Pass the source instance's identifier output to replicateSourceDb.",
+                    ),
+                    instance.urn,
+                )
+                continue
+            placed = sources.nodes[0]
+        groups = view.resolve(placed, "dbSubnetGroupName", (RDS_SUBNET_GROUP,), ("id", "name"))
         if groups.unresolved:
             check.report(
                 unknown_refusal(
