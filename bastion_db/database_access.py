@@ -5,7 +5,10 @@ database user with IAM authentication, and nothing else.
 ``arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<db-user-name>``,
 where the resource id is the instance's ``DbiResourceId``, "unique to an AWS
 Region and never changes"
-(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
+(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html),
+until a blue/green switchover (``dbBlueGreenUpdate``) puts a new instance, with
+a new id, under the same name; the policy follows later in the same ``up``
+(docs/operations.md).
 Attach the policy to the roles or permission sets that should get in; the
 database user itself is created once, in SQL (README, "IAM database
 authentication").
