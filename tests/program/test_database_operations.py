@@ -346,3 +346,10 @@ def test_outputs_give_each_replicas_host_and_a_way_in_through_the_bastion(
     )
     ssh = run_stack("dev", dbReadReplicas="1").outputs["dbReplicaTunnelCommands"][0]
     assert f"-L 5433:{hosts[0].replace('prod', 'dev')}:5432 ec2-user@" in ssh
+
+
+def test_the_last_replicas_tunnel_port_must_be_a_port() -> None:
+    # Replica n's tunnel listens on dbPort + n (bastion_db/outputs.py).
+    message = refusal(dbPort="65534", dbReadReplicas="2")
+    assert "bastion-db:dbPort" in message and "at most 65533" in message
+    settings_for("dev", dbPort="65533", dbReadReplicas="2")
