@@ -22,6 +22,7 @@ from bastion_db.checks.pieces import SettingName, monitoring_settings, region_of
 from bastion_db.monitoring.alarms import Target, left_out_alarms, plan_alarms
 from bastion_db.monitoring.dashboard import dashboard_body, dashboard_url, physical_name_for
 from bastion_db.monitoring.key_policy import alarm_key_policy
+from bastion_db.monitoring.metric_alarm import metric_alarm
 
 
 def subscription_suffix(address: str) -> str:
@@ -139,33 +140,8 @@ class DatabaseMonitoring(pulumi.ComponentResource):
         }
         self.alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
         for plan in self.plans:
-            self.alarms[plan.key] = aws.cloudwatch.MetricAlarm(
-                f"{name}-{plan.key}",
-                aws.cloudwatch.MetricAlarmArgs(
-                    alarm_description=plan.description,
-                    namespace=plan.namespace,
-                    metric_name=plan.metric_name,
-                    dimensions={plan.dimension_name: dimension_values[plan.target]},
-                    statistic=plan.statistic,
-                    extended_statistic=plan.extended_statistic,
-                    evaluate_low_sample_count_percentiles=(
-                        plan.evaluate_low_sample_count_percentiles
-                    ),
-                    comparison_operator=plan.comparison_operator,
-                    threshold=plan.threshold,
-                    period=plan.period,
-                    evaluation_periods=plan.evaluation_periods,
-                    datapoints_to_alarm=plan.datapoints_to_alarm,
-                    treat_missing_data=plan.treat_missing_data,
-                    actions_enabled=True,
-                    alarm_actions=[topic.arn],
-                    ok_actions=[topic.arn],
-                    insufficient_data_actions=(
-                        [topic.arn] if plan.notify_on_insufficient_data else None
-                    ),
-                    tags=tags,
-                ),
-                child,
+            self.alarms[plan.key] = metric_alarm(
+                f"{name}-{plan.key}", plan, dimension_values[plan.target], topic.arn, child, tags
             )
 
         board_name = args.dashboard_name or base

@@ -31,6 +31,7 @@ import pulumi_aws as aws
 
 from bastion_db.checks.monitoring import MonitoringSettings
 from bastion_db.monitoring.alarms import DATABASE_PERIOD_SECONDS, RDS_NAMESPACE, AlarmPlan
+from bastion_db.monitoring.metric_alarm import metric_alarm
 
 
 def plan_replica_alarms(
@@ -95,31 +96,7 @@ class ReplicaAlarms(pulumi.ComponentResource):
         self.alarms = {}
         for number, identifier in enumerate(args.replica_identifiers, start=1):
             for plan in plan_replica_alarms(number, args.database_plans, args.settings):
-                self.alarms[plan.key] = aws.cloudwatch.MetricAlarm(
-                    f"{name}-{plan.key}",
-                    aws.cloudwatch.MetricAlarmArgs(
-                        alarm_description=plan.description,
-                        namespace=plan.namespace,
-                        metric_name=plan.metric_name,
-                        dimensions={plan.dimension_name: identifier},
-                        statistic=plan.statistic,
-                        extended_statistic=plan.extended_statistic,
-                        evaluate_low_sample_count_percentiles=(
-                            plan.evaluate_low_sample_count_percentiles
-                        ),
-                        comparison_operator=plan.comparison_operator,
-                        threshold=plan.threshold,
-                        period=plan.period,
-                        evaluation_periods=plan.evaluation_periods,
-                        datapoints_to_alarm=plan.datapoints_to_alarm,
-                        treat_missing_data=plan.treat_missing_data,
-                        actions_enabled=True,
-                        alarm_actions=[args.topic_arn],
-                        ok_actions=[args.topic_arn],
-                        insufficient_data_actions=(
-                            [args.topic_arn] if plan.notify_on_insufficient_data else None
-                        ),
-                    ),
-                    child,
+                self.alarms[plan.key] = metric_alarm(
+                    f"{name}-{plan.key}", plan, identifier, args.topic_arn, child
                 )
         self.register_outputs({"alarmNames": {k: a.name for k, a in self.alarms.items()}})
