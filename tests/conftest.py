@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,23 @@ from offline.stack_config import load_stack_config
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 RunStack = Callable[..., ProgramRun]
+
+
+@pytest.fixture
+def registered_types(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The type of every resource the mocks register while the test runs, in
+    order (the stack itself first, which the runtime registers before the program)."""
+    from offline.recorder import RecordingMonitor
+
+    registered: list[str] = []
+    original = RecordingMonitor.RegisterResource
+
+    def spy(self: RecordingMonitor, request: Any) -> Any:
+        registered.append(request.type)
+        return original(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", spy)
+    return registered
 
 
 @pytest.fixture(scope="session")

@@ -179,23 +179,10 @@ def test_a_parameter_that_is_unknown_or_undoes_a_guarantee_is_refused_with_the_r
         assert word in message, message
 
 
-def test_a_refusal_registers_nothing(run_stack: RunStack) -> None:
-    from offline.recorder import RecordingMonitor
-
-    registered: list[str] = []
-    original = RecordingMonitor.RegisterResource
-
-    def spy(self: RecordingMonitor, request):
-        registered.append(request.type)
-        return original(self, request)
-
-    RecordingMonitor.RegisterResource = spy  # type: ignore[method-assign]
-    try:
-        with pytest.raises(ConfigError, match="bastion-db:dbReadReplicas"):
-            run_stack("prod", world=lab_world(), dbReadReplicas="1")
-    finally:
-        RecordingMonitor.RegisterResource = original  # type: ignore[method-assign]
-    assert registered == ["pulumi:pulumi:Stack"]
+def test_a_refusal_registers_nothing(run_stack: RunStack, registered_types: list[str]) -> None:
+    with pytest.raises(ConfigError, match="bastion-db:dbReadReplicas"):
+        run_stack("prod", world=lab_world(), dbReadReplicas="1")
+    assert registered_types == ["pulumi:pulumi:Stack"]
 
 
 def group_parameters(run: ProgramRun) -> dict[str, tuple[str, str]]:

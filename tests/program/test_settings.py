@@ -106,25 +106,15 @@ def test_config_error_is_a_run_error_so_pulumi_prints_no_traceback() -> None:
     assert issubclass(ConfigError, pulumi.RunError)
 
 
-def test_bad_config_fails_before_any_resource_is_registered(run_stack: RunStack) -> None:
+def test_bad_config_fails_before_any_resource_is_registered(
+    run_stack: RunStack, registered_types: list[str]
+) -> None:
     from offline.fake_aws import lab_world
-    from offline.recorder import RecordingMonitor
 
-    registered: list[str] = []
-    original = RecordingMonitor.RegisterResource
-
-    def spy(self: RecordingMonitor, request):
-        registered.append(request.type)
-        return original(self, request)
-
-    RecordingMonitor.RegisterResource = spy  # type: ignore[method-assign]
-    try:
-        with pytest.raises(ConfigError, match="bastion-db:dbPort"):
-            run_stack("dev", world=lab_world(), dbPort="22")
-    finally:
-        RecordingMonitor.RegisterResource = original  # type: ignore[method-assign]
+    with pytest.raises(ConfigError, match="bastion-db:dbPort"):
+        run_stack("dev", world=lab_world(), dbPort="22")
     # The stack itself is registered by the runtime before the program starts.
-    assert registered == ["pulumi:pulumi:Stack"]
+    assert registered_types == ["pulumi:pulumi:Stack"]
 
 
 def test_a_stack_that_sets_no_optional_key_gets_what_the_cli_would_fill_in() -> None:
