@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,18 @@ LONG_MODULES = (
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {PROJECT_DIR / module: place for place, module in enumerate(LONG_MODULES)}
     items.sort(key=lambda item: rank.get(item.path, len(rank)))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A suite started as a background job of a script (`bash scripts/test.sh &`
+    # in a non-interactive shell, some CI runners) inherits SIGINT ignored,
+    # and an ignored signal stays ignored across exec: every pack a test
+    # starts would then sit out the SIGINT that stops it (5 s each, then a
+    # kill), and the Ctrl-C tests would wait for an interrupt that never
+    # lands. A handler, unlike SIG_IGN, is reset to the default at exec, so
+    # the children start as they would from a terminal.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(trylast=True)
