@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ class PackFigures:
     # One analysis call by call: Remediate and Analyze per resource, then AnalyzeStack
     calls: Mapping[str, float]
     report: AnalysisReport
+    # How many policies of each kind ("resource", "stack") the pack has
+    policy_kinds: Mapping[str, int]
+    # The same policies validating nothing, start-up + configure + analyze
+    floor_with_start: Timings | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,27 @@ def _calls(pack: PolicyPackAnalyzer, snapshots: Sequence[ResourceSnapshot]) -> d
     return phases.seconds
 
 
-def time_pack(setup: PackSetup, snapshots: Sequence[ResourceSnapshot], runs: int) -> PackFigures:
+def _fresh_run(setup: PackSetup, snapshots: Sequence[ResourceSnapshot]) -> tuple[float, float]:
+    """A pack started for this run: (its start-up, then configure + analyze)."""
+    fresh = setup.analyzer()
+    try:
+        start = time.perf_counter()
+        fresh.start()
+        started = time.perf_counter() - start
+        seconds, _ = _configure_and_analyze(fresh, setup, snapshots)
+        return started, seconds
+    finally:
+        fresh.close()
+
+
+def time_pack(
+    setup: PackSetup,
+    snapshots: Sequence[ResourceSnapshot],
+    runs: int,
+    floor: PackSetup | None = None,
+) -> PackFigures:
+    """``floor``: the same policies validating nothing (benchmarks.floor_pack),
+    started fresh in turns with the real pack, so both see the same machine."""
     analysis = []
     report: AnalysisReport | None = None
     with setup.analyzer() as pack:
@@ -73,17 +98,14 @@ def time_pack(setup: PackSetup, snapshots: Sequence[ResourceSnapshot], runs: int
             seconds, report = _configure_and_analyze(pack, setup, snapshots)
             analysis.append(seconds)
         calls = _calls(pack, snapshots)
-    starts, after_start = [], []
+        kinds = Counter(policy.policy_type for policy in pack.info().policies)
+    starts, after_start, floor_runs = [], [], []
     for _ in range(runs):
-        fresh = setup.analyzer()
-        try:
-            start = time.perf_counter()
-            fresh.start()
-            starts.append(time.perf_counter() - start)
-            seconds, _ = _configure_and_analyze(fresh, setup, snapshots)
-            after_start.append(seconds)
-        finally:
-            fresh.close()
+        started, seconds = _fresh_run(setup, snapshots)
+        starts.append(started)
+        after_start.append(seconds)
+        if floor is not None:
+            floor_runs.append(sum(_fresh_run(floor, snapshots)))
     if report is None:
         raise ValueError("runs must be at least 1")
     return PackFigures(
@@ -93,4 +115,6 @@ def time_pack(setup: PackSetup, snapshots: Sequence[ResourceSnapshot], runs: int
         with_start=Timings(tuple(s + a for s, a in zip(starts, after_start, strict=True))),
         calls=calls,
         report=report,
+        policy_kinds=dict(kinds),
+        floor_with_start=Timings(tuple(floor_runs)) if floor_runs else None,
     )
