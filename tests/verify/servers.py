@@ -124,6 +124,10 @@ class Postgres:
             self.sql(f'CREATE DATABASE "{database}"')
 
     def _ready(self) -> bool:
+        # The server makes its socket when it starts listening; only then is
+        # pg_isready (a process) worth starting.
+        if not (self._socket / f".s.PGSQL.{self.port}").exists():
+            return False
         probe = subprocess.run(
             [str(self._bin / "pg_isready"), "-q", "-h", str(self._socket), "-p", str(self.port)],
             check=False,
