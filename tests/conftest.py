@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,25 @@ LONG_MODULES = (
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {PROJECT_DIR / module: place for place, module in enumerate(LONG_MODULES)}
     items.sort(key=lambda item: rank.get(item.path, len(rank)))
+
+
+# pytest keeps each test module with its asserts rewritten in a .pyc of its
+# own, unless writing bytecode is off: where PYTHONDONTWRITEBYTECODE is set
+# (as in many CI images) every worker rewrote every test module at every run,
+# most of what collecting the suite costs. scripts/setup.sh already writes the
+# bytecode of the checkout's own modules, tests included, whatever that
+# variable says; this lets pytest write the one kind it cannot, while it
+# collects, and puts the setting back afterwards. pytest checks each file
+# against its source, as Python does.
+_DONT_WRITE_BYTECODE = sys.dont_write_bytecode
+
+
+def pytest_collection(session: pytest.Session) -> None:
+    sys.dont_write_bytecode = False
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    sys.dont_write_bytecode = _DONT_WRITE_BYTECODE
 
 
 def pytest_configure(config: pytest.Config) -> None:
