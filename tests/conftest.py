@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import signal
 import sys
@@ -76,13 +77,40 @@ def run_stack(program: Callable[[], None]) -> RunStack:
 
 
 @pytest.fixture(scope="session")
-def dev_run(run_stack: RunStack) -> ProgramRun:
-    return run_stack("dev")
+def run_stack_once(run_stack: RunStack) -> RunStack:
+    """run_stack for tests that only read the run: each stack, world, preview
+    flag and set of overrides runs once in a worker, and every caller gets a
+    copy of its own to read (or change) as it likes. Not for a test that
+    watches the run happen (its log lines, the registrations as they are
+    made, a patched part of the program): a repeated run does not happen
+    again. A run that fails is not kept, so its error is raised every time."""
+    runs: dict[tuple[str, str, bool, tuple[tuple[str, str], ...]], ProgramRun] = {}
+
+    def run(
+        stack: str = "dev",
+        world: FakeWorld | None = None,
+        preview: bool = False,
+        **overrides: str,
+    ) -> ProgramRun:
+        world = world or lab_world()
+        # A world holds dicts (tags), so it is told apart by its repr: every
+        # field of every part of it, as the generated dataclass repr shows them.
+        key = (stack, repr(world), preview, tuple(sorted(overrides.items())))
+        if key not in runs:
+            runs[key] = run_stack(stack, world, preview, **overrides)
+        return copy.deepcopy(runs[key])
+
+    return run
 
 
 @pytest.fixture(scope="session")
-def prod_run(run_stack: RunStack) -> ProgramRun:
-    return run_stack("prod")
+def dev_run(run_stack_once: RunStack) -> ProgramRun:
+    return run_stack_once("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_run(run_stack_once: RunStack) -> ProgramRun:
+    return run_stack_once("prod")
 
 
 # The modules that take many seconds each, mostly longest first. pytest-xdist hands

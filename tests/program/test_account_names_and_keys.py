@@ -94,8 +94,8 @@ def keys_by_use(run: ProgramRun) -> dict[str, Any]:
     }
 
 
-def test_a_storage_key_outlives_a_kept_final_snapshot(run_stack: RunStack) -> None:
-    run = run_stack("prod", **CUSTOMER_KEYS)
+def test_a_storage_key_outlives_a_kept_final_snapshot(run_stack_once: RunStack) -> None:
+    run = run_stack_once("prod", **CUSTOMER_KEYS)
     keys = keys_by_use(run)
     assert keys["storage"].retain_on_delete is True
     # RDS deletes Performance Insights data and its own secret with the instance.

@@ -117,13 +117,15 @@ def test_performance_and_database_insights(prod_run: ProgramRun, dev_run: Progra
     assert "performanceInsightsRetentionPeriod" not in dev
 
 
-def test_a_pinned_version_turns_automatic_minor_upgrades_off(run_stack: RunStack) -> None:
+def test_a_pinned_version_turns_automatic_minor_upgrades_off(
+    run_stack: RunStack, dev_run: ProgramRun
+) -> None:
     from tests.program.test_aws_rules import newest_pinnable
 
     full = newest_pinnable("postgres", "16")
     db = run_stack("dev", dbEngineVersion=full).one(DB_INSTANCE).inputs
     assert (db["engineVersion"], db["autoMinorVersionUpgrade"]) == (full, False)
-    default = run_stack("dev").one(DB_INSTANCE).inputs
+    default = dev_run.one(DB_INSTANCE).inputs
     assert (default["engineVersion"], default["autoMinorVersionUpgrade"]) == ("16", True)
 
 
@@ -138,8 +140,8 @@ def test_a_new_image_release_does_not_replace_the_bastion(
     assert pinned.urn == bastion.urn
 
 
-def test_mysql_client_and_uri_require_tls(run_stack: RunStack) -> None:
-    outputs = run_stack("dev", dbEngine="mysql").outputs
+def test_mysql_client_and_uri_require_tls(run_stack_once: RunStack) -> None:
+    outputs = run_stack_once("dev", dbEngine="mysql").outputs
     assert outputs["dbClientCommand"].startswith("mysql --ssl-mode=REQUIRED ")
     assert outputs["dbConnectionUri"].value.endswith("?ssl-mode=REQUIRED")
 

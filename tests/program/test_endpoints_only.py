@@ -44,8 +44,8 @@ def endpoints_only(run_stack: RunStack, world: FakeWorld | None = None) -> Progr
     return run_stack("prod", world=world or without_nat(lab_world()), ssmVpcEndpoints="create")
 
 
-def test_every_service_the_bastion_reaches_has_a_private_path(run_stack: RunStack) -> None:
-    run = endpoints_only(run_stack)
+def test_every_service_the_bastion_reaches_has_a_private_path(run_stack_once: RunStack) -> None:
+    run = endpoints_only(run_stack_once)
     by_service = {e.inputs["serviceName"].split(".")[-1]: e for e in run.of_type(ENDPOINT)}
     # Session Manager's three; logs for the shell sessions' log group; s3 for the
     # Amazon Linux repositories dnf installs the client from. No kms: the

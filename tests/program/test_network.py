@@ -21,7 +21,7 @@ from offline.fake_aws import (
     result_keys,
     single_zone_private_world,
 )
-from offline.runner import run_program
+from offline.runner import ProgramRun, run_program
 from tests.conftest import RunStack
 from tests.program.types import DB_SUBNET_GROUP, INSTANCE, NETWORK
 
@@ -29,8 +29,8 @@ PRIVATE = [s.id for s in lab_vpc().subnets if not s.map_public_ip_on_launch]
 PUBLIC = [s.id for s in lab_vpc().subnets if s.map_public_ip_on_launch]
 
 
-def test_lab_vpc_is_classified_by_routing(run_stack: RunStack) -> None:
-    run = run_stack("dev")
+def test_lab_vpc_is_classified_by_routing(dev_run: ProgramRun) -> None:
+    run = dev_run
     network = run.one(NETWORK).outputs
     assert network["publicSubnetIds"] == PUBLIC
     # One private subnet is associated with a private table, the other only

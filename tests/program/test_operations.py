@@ -327,8 +327,8 @@ def test_mysql_iam_sign_in_uses_the_cleartext_plugin_over_tls(run_stack: RunStac
     assert "-u reporting " in command and "--username reporting" in command
 
 
-def test_no_policy_without_iam_authentication(run_stack: RunStack) -> None:
-    run = run_stack("dev", dbIamAuthentication="false")
+def test_no_policy_without_iam_authentication(run_stack_once: RunStack) -> None:
+    run = run_stack_once("dev", dbIamAuthentication="false")
     assert run.of_type(IAM_POLICY) == []
     assert "dbAuthTokenCommand" not in run.outputs
 
@@ -362,8 +362,8 @@ def test_no_database_key_unless_asked(prod_run: ProgramRun) -> None:
         assert key not in database
 
 
-def test_each_use_gets_its_own_rotating_account_only_key(run_stack: RunStack) -> None:
-    run = run_stack(
+def test_each_use_gets_its_own_rotating_account_only_key(run_stack_once: RunStack) -> None:
+    run = run_stack_once(
         "prod",
         dbStorageKmsKey="customer-managed",
         dbPerformanceInsightsKmsKey="customer-managed",

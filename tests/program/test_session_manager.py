@@ -90,8 +90,8 @@ def test_no_nat_and_no_endpoints_is_refused_naming_the_keys(run_stack: RunStack)
         assert subnet in message
 
 
-def test_endpoints_created_on_request_admit_the_bastion_only(run_stack: RunStack) -> None:
-    run = run_stack("prod", world=without_nat(lab_world()), ssmVpcEndpoints="create")
+def test_endpoints_created_on_request_admit_the_bastion_only(run_stack_once: RunStack) -> None:
+    run = run_stack_once("prod", world=without_nat(lab_world()), ssmVpcEndpoints="create")
     assert run.one(INSTANCE).inputs["subnetId"] == PRIVATE[0]
     assert run.outputs["bastionNetworkPath"] == "vpc-endpoints"
     endpoints = [e for e in run.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from offline.runner import ProgramRun
 from offline.snapshot import SecretValue
 from tests.conftest import RunStack
 from tests.program.types import (
@@ -19,8 +20,10 @@ ED25519_KEY = (
 )
 
 
-def test_mysql_gets_its_port_family_tls_parameter_logs_and_client(run_stack: RunStack) -> None:
-    run = run_stack("dev", dbEngine="mysql")
+def test_mysql_gets_its_port_family_tls_parameter_logs_and_client(
+    run_stack_once: RunStack,
+) -> None:
+    run = run_stack_once("dev", dbEngine="mysql")
     db = run.one(DB_INSTANCE).inputs
     assert db["engine"] == "mysql"
     assert db["engineVersion"] == "8.4"
@@ -41,16 +44,18 @@ def test_mysql_gets_its_port_family_tls_parameter_logs_and_client(run_stack: Run
     assert "3306:" in run.outputs["sshTunnelCommand"]
 
 
-def test_generated_key_is_ed25519_by_default_and_rsa_4096_on_request(run_stack: RunStack) -> None:
-    ed = run_stack("dev").one(TLS_KEY).inputs
+def test_generated_key_is_ed25519_by_default_and_rsa_4096_on_request(
+    run_stack: RunStack, dev_run: ProgramRun
+) -> None:
+    ed = dev_run.one(TLS_KEY).inputs
     assert ed["algorithm"] == "ED25519"
     rsa = run_stack("dev", sshKeyAlgorithm="RSA").one(TLS_KEY).inputs
     assert rsa["algorithm"] == "RSA"
     assert rsa["rsaBits"] == 4096
 
 
-def test_key_pair_registers_the_generated_public_key(run_stack: RunStack) -> None:
-    run = run_stack("dev")
+def test_key_pair_registers_the_generated_public_key(dev_run: ProgramRun) -> None:
+    run = dev_run
     key_pair = run.one(KEY_PAIR)
     assert key_pair.property_dependencies["publicKey"] == (run.one(TLS_KEY).urn,)
     assert key_pair.inputs["keyName"] == "bastion-db-dev-bastion"
@@ -104,8 +109,8 @@ def test_max_connections_lands_in_the_parameter_group(run_stack: RunStack) -> No
     } in parameters
 
 
-def test_password_output_is_secret_in_every_mode(run_stack: RunStack) -> None:
-    run = run_stack("dev", dbEngine="mysql")
+def test_password_output_is_secret_in_every_mode(run_stack_once: RunStack) -> None:
+    run = run_stack_once("dev", dbEngine="mysql")
     assert isinstance(run.outputs["dbMasterPassword"], SecretValue)
     assert isinstance(run.outputs["dbConnectionUri"], SecretValue)
     assert run.outputs["dbConnectionUri"].value.startswith("mysql://db_admin:")

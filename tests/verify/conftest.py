@@ -80,14 +80,15 @@ def outputs_of(program: ProgramRun) -> dict[str, Any]:
 
 
 def program_outputs(run_stack: RunStack, stack: str = "dev", **config: str) -> dict[str, Any]:
-    """The outputs of a new run of the real program for ``stack``."""
+    """The outputs of a run of the real program for ``stack``, by ``run_stack``
+    (a new run, or the worker's one run of it from run_stack_once); a new dict."""
     return outputs_of(run_stack(stack, **config))
 
 
 def stack_outputs(
     run_stack: RunStack, lab: Lab, stack: str = "dev", **config: str
 ) -> dict[str, Any]:
-    """The outputs of a new run of the real program, moved to the lab."""
+    """The outputs of a run of the real program, moved to the lab."""
     return moved_to_lab(program_outputs(run_stack, stack, **config), lab)
 
 
@@ -145,13 +146,13 @@ def _deploy(
 
 
 @pytest.fixture(scope="module")
-def postgres(verify_lab: Lab, run_stack: RunStack) -> Deployed:
-    return _deploy(verify_lab, run_stack, "postgres", Postgres)
+def postgres(verify_lab: Lab, run_stack_once: RunStack) -> Deployed:
+    return _deploy(verify_lab, run_stack_once, "postgres", Postgres)
 
 
 @pytest.fixture(scope="module")
-def mariadb(verify_lab: Lab, run_stack: RunStack) -> Deployed:
-    return _deploy(verify_lab, run_stack, "mysql", MariaDb)
+def mariadb(verify_lab: Lab, run_stack_once: RunStack) -> Deployed:
+    return _deploy(verify_lab, run_stack_once, "mysql", MariaDb)
 
 
 @pytest.fixture(scope="module")

@@ -135,14 +135,14 @@ def mysql_client(outputs: StackOutputs, version: str, program: Path, tmp_path: P
     ],
 )
 def test_mysql_tls_flags_follow_the_installed_client(
-    run_stack: RunStack,
+    run_stack_once: RunStack,
     fake_mysql: Path,
     tmp_path: Path,
     version: str,
     tls: list[str],
     no_tls: list[str],
 ) -> None:
-    outputs = parsed(program_outputs(run_stack, dbEngine="mysql"))
+    outputs = parsed(program_outputs(run_stack_once, dbEngine="mysql"))
     client = mysql_client(outputs, version, fake_mysql, tmp_path)
     with_tls, _ = client._mysql("db_admin", "pw", tls=True, cleartext=False)
     without, _ = client._mysql("db_admin", "pw", tls=False, cleartext=False)

@@ -157,9 +157,9 @@ def test_iam_step_is_skipped_without_the_aws_cli(postgres: Deployed, operator: O
 
 
 def test_iam_step_is_skipped_when_iam_authentication_is_off(
-    postgres: Deployed, verify_lab: Lab, run_stack: RunStack, operator: Operator
+    postgres: Deployed, verify_lab: Lab, run_stack_once: RunStack, operator: Operator
 ) -> None:
-    outputs = stack_outputs(run_stack, verify_lab, dbIamAuthentication="false")
+    outputs = stack_outputs(run_stack_once, verify_lab, dbIamAuthentication="false")
     assert "dbIamUsername" not in outputs
 
     run = operator.verify(outputs)
