@@ -17,7 +17,9 @@ answers to, with its name's parent-name prefix swapped for the alias's
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +85,7 @@ def _urn(stack: str, project: str, type_: str, name: str, parent: str | None) ->
     return f"urn:pulumi:{stack}::{project}::{parent_type}${type_}::{name}"
 
 
-def engine_urns(registrations: list[Registration], stack: str, project: str) -> dict[str, str]:
+def engine_urns(registrations: Sequence[Registration], stack: str, project: str) -> dict[str, str]:
     """Each registration's mock URN -> the URN the engine gives it."""
     engine: dict[str, str] = {}
     for reg in registrations:
@@ -100,7 +102,7 @@ def _inherited(name: str, parent_name: str, parent_alias: str) -> str:
     return alias_parent_name + name[len(parent_name) :] if name.startswith(parent_name) else name
 
 
-def claimed_urns(mocked: list[Registration], stack: str, project: str) -> set[str]:
+def claimed_urns(mocked: Sequence[Registration], stack: str, project: str) -> set[str]:
     engine = engine_urns(mocked, stack, project)
     registrations = [
         Registration(
@@ -132,7 +134,15 @@ def claimed_urns(mocked: list[Registration], stack: str, project: str) -> set[st
     return set().union(*claims.values())
 
 
-def run_recording_aliases(stack: str, overrides: dict[str, str]) -> list[Registration]:
+def run_recording_aliases(stack: str, overrides: dict[str, str]) -> tuple[Registration, ...]:
+    """What the program registers for ``stack`` with these config overrides:
+    one run per case in a worker, shared by the tests that read it (nothing
+    in it can be changed)."""
+    return _registrations(stack, tuple(sorted(overrides.items())))
+
+
+@functools.cache
+def _registrations(stack: str, overrides: tuple[tuple[str, str], ...]) -> tuple[Registration, ...]:
     # A run of its own: an earlier test in this worker may have closed its loop.
     asyncio.set_event_loop(asyncio.new_event_loop())
     program = load_program(PROJECT_DIR)
@@ -142,10 +152,10 @@ def run_recording_aliases(stack: str, overrides: dict[str, str]) -> list[Registr
     def run() -> None:
         program()
 
-    pulumi.runtime.set_all_config(stack_config(stack, **overrides))
+    pulumi.runtime.set_all_config(stack_config(stack, **dict(overrides)))
     pulumi.runtime.set_mocks(monitor.mocks, project="bastion-db", stack=stack, monitor=monitor)
     run()
-    return monitor.registrations
+    return tuple(monitor.registrations)
 
 
 RECORDED: dict[str, list[str]] = json.loads(FIXTURE.read_text())
