@@ -1,5 +1,6 @@
-"""Fixtures of the policy suites: one running pack per test module, driven over
-the analyzer gRPC protocol exactly as ``pulumi preview --policy-pack`` drives it."""
+"""Fixtures of the policy suites: a running pack (from the test process's pool,
+reconfigured per analysis), driven over the analyzer gRPC protocol exactly as
+``pulumi preview --policy-pack`` drives it."""
 
 from __future__ import annotations
 
@@ -10,15 +11,22 @@ import pytest
 
 from offline.snapshot import ResourceSnapshot
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import PACK_DIR, PROJECT, STACK, fixture_config
 
 Analyze = Callable[..., AnalysisReport]
 
 
-@pytest.fixture(scope="module")
-def pack() -> Iterator[PolicyPackAnalyzer]:
-    with PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack=STACK) as analyzer:
-        yield analyzer
+@pytest.fixture(scope="session", autouse=True)
+def stop_shared_packs() -> Iterator[None]:
+    yield
+    PACKS.close()
+
+
+@pytest.fixture
+def pack() -> PolicyPackAnalyzer:
+    """The prod stack's pack; a test configures it before it analyzes."""
+    return PACKS.pack(PACK_DIR, project=PROJECT, stack=STACK)
 
 
 @pytest.fixture

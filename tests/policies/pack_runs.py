@@ -8,13 +8,17 @@ from pathlib import Path
 from offline.runner import ProgramRun
 from preflight.analyzer import AnalysisReport, analyze_stack_with_pack
 from tests.conftest import stack_config
+from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import PACK_DIR
 
 
 def analyzed(run: ProgramRun, pack_dir: Path = PACK_DIR) -> AnalysisReport:
     """The run analyzed by the pack in ``pack_dir`` with the repository's
-    policy config for the run's stack."""
-    return analyze_stack_with_pack(
+    policy config for the run's stack. The repository's pack comes from the
+    test process's pool; any other folder (a copy installed on its own) is
+    started for this analysis alone, so no pack outlives the folder."""
+    analyze = PACKS.analyze if pack_dir == PACK_DIR else analyze_stack_with_pack
+    return analyze(
         pack_dir,
         run.resources,
         PACK_DIR / "config" / f"{run.stack}.json",

@@ -15,8 +15,9 @@ import pytest
 from offline.fake_aws import lab_world
 from offline.runner import run_program
 from offline.snapshot import UNKNOWN
-from preflight.analyzer import AnalysisReport, analyze_stack_with_pack
+from preflight.analyzer import AnalysisReport
 from tests.policies import foreign_program
+from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import PACK_DIR, policy_config
 
 PROJECT = "analytics"
@@ -43,7 +44,7 @@ def _analyzed(broken: bool, mode: str) -> AnalysisReport:
     subnet_group = run.one("aws:rds/subnetGroup:SubnetGroup")
     # A preview really leaves the new subnets' ids unknown; after `up` all are known.
     assert (UNKNOWN in subnet_group.inputs["subnetIds"]) == (mode == "preview")
-    return analyze_stack_with_pack(
+    return PACKS.analyze(
         PACK_DIR,
         run.resources,
         _config(),

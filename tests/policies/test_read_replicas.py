@@ -9,8 +9,9 @@ import pytest
 from offline.fake_aws import lab_world
 from offline.program import load_program
 from offline.runner import run_program
-from preflight.analyzer import AnalysisReport, analyze_stack_with_pack
+from preflight.analyzer import AnalysisReport
 from tests.conftest import PROJECT_DIR, stack_config
+from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import PACK_DIR, FixtureStack
 
 REPLICA = "database-replica-1"
@@ -30,7 +31,7 @@ def replica_stack() -> FixtureStack:
 
 
 def analyzed(stack: FixtureStack) -> AnalysisReport:
-    return analyze_stack_with_pack(
+    return PACKS.analyze(
         PACK_DIR,
         stack.resources(),
         PACK_DIR / "config" / "dev.json",

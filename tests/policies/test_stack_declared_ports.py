@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from offline.runner import ProgramRun
-from preflight.analyzer import AnalysisReport, analyze_stack_with_pack
+from preflight.analyzer import AnalysisReport
 from tests.conftest import RunStack, stack_config
+from tests.policies.pack_pool import PACKS
 from tests.policies.pack_runs import analyzed
 from tests.policies.program_stacks import PACK_DIR, FixtureStack
 
@@ -32,7 +33,7 @@ def endpoints_run(run_stack: RunStack) -> ProgramRun:
 
 
 def _analyzed(run: ProgramRun, stack: FixtureStack) -> AnalysisReport:
-    return analyze_stack_with_pack(
+    return PACKS.analyze(
         PACK_DIR,
         stack.resources(),
         PACK_DIR / "config" / f"{run.stack}.json",
