@@ -9,12 +9,17 @@ leaves a case the one or two calls its change made new, of about a hundred.
 ``AnalyzeStack`` is always sent, since every stack differs; so is every
 request after a ``Configure``.
 (``test_answer_reuse.py`` shows the reports are the same with and without.)
+
+:func:`alone` is the suite's other shortcut, for a stack policy: the SDK
+gives each stack policy its own copy of the resources and only its own
+config, so the others can be disabled while it answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 from preflight.analyzer import PolicyPackAnalyzer
@@ -64,3 +69,12 @@ class _Pending:
     def __init__(self, key: tuple[str, bytes], call: Any) -> None:
         self.key = key
         self.call = call
+
+
+def alone(config: Mapping[str, PolicyConfig], rule: str) -> dict[str, PolicyConfig]:
+    """``config`` with every policy but ``rule`` disabled; ``rule`` keeps its
+    level and properties."""
+    return {
+        name: policy if name == rule else replace(policy, enforcement_level="disabled")
+        for name, policy in config.items()
+    }

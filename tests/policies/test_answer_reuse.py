@@ -1,13 +1,15 @@
-"""The mutation suite's answer reuse changes nothing but the time: a sample of
-its cases, rewrites included, analyzed resource by resource (the calls reuse
-concerns) by a plain client and by the reusing one, gives the same reports."""
+"""The mutation suite's shortcuts change nothing but the time: a sample of its
+cases, rewrites included, analyzed resource by resource (the calls reuse
+concerns) by a plain client and by the reusing one, gives the same reports;
+and a stack policy analyzed alone answers as it does among all the others."""
 
 from __future__ import annotations
 
 from preflight.analyzer import PolicyPackAnalyzer
-from tests.policies.answer_reuse import AnswerReusingAnalyzer
+from tests.policies.answer_reuse import AnswerReusingAnalyzer, alone
 from tests.policies.cases import REMEDIATED, Mutation, UnknownCase
 from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES
+from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import PACK_DIR, PROJECT, policy_config
 
 # Every twentieth case of each kind, and every rewrite: about fifteen analyses.
@@ -50,3 +52,26 @@ def test_a_new_configuration_is_never_answered_from_the_old_one() -> None:
         config[case.rule] = "disabled"
         pack.configure_from(config)
         assert refused and pack.analyze(stack.resources()).for_policy(case.rule) == ()
+
+
+def test_a_stack_policy_alone_answers_as_among_all_the_others() -> None:
+    env = "prod"
+    pack = PACKS.pack(PACK_DIR, project=PROJECT, stack=env)
+    shipped = pack.configure_from(policy_config(env))
+    stack_rules = {p.name for p in pack.info().policies if p.policy_type == "stack"}
+    # The first mutation of each stack policy.
+    sample = {m.rule: m for m in reversed(MUTATIONS) if m.rule in stack_rules}
+    assert set(sample) == stack_rules
+    stacks = {}
+    for rule, case in sample.items():
+        stack = case.base()
+        case.apply(stack)
+        stacks[rule] = stack.resources()
+    among_all = {
+        rule: [v for v in pack.analyze_stack(stacks[rule]) if v.policy_name == rule]
+        for rule in sample
+    }
+    assert all(among_all.values()), "each first mutation should be found, to compare"
+    for rule in sample:
+        pack.configure(alone(shipped, rule))
+        assert pack.analyze_stack(stacks[rule]) == among_all[rule], sample[rule].id
