@@ -5,14 +5,24 @@ world.
 The install is what a user's `pip install <path>` does: the wheel is built
 from pyproject.toml's [build-system], into a fresh virtualenv in a temporary
 folder, with uv and its cache (pulumi_aws and the rest are linked from the
-cache; `UV_OFFLINE=1` keeps it off the network once the cache holds them). It
-is done once per session: about 3 s with a warm cache, 9 s with a cold one.
+cache; offline first, from the index only when the cache lacks something). It
+is done once per session.
+
+uv writes no bytecode, and where PYTHONDONTWRITEBYTECODE is set (this suite,
+many CI images) the consumer would compile every pulumi_aws module it imports,
+more work than the program. The repository's .venv has that bytecode
+(scripts/setup.sh) for the same files of the same distributions, so it is
+copied beside the consumer's copies; Python checks each against its source's
+size and time and compiles afresh what does not match. The install itself, the
+package and every dependency, is the consumer's own.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -76,22 +86,50 @@ print(json.dumps({{
 """
 
 
-def uv(*args: str, cwd: Path) -> None:
-    subprocess.run(
+def uv(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         ["bash", str(PROJECT_DIR / "scripts" / "uv.sh"), *args],
         cwd=cwd,
-        check=True,
+        check=check,
         capture_output=True,
         text=True,
         env={**os.environ, "VIRTUAL_ENV": str(cwd / ".venv")},
     )
 
 
+def site_packages(venv: Path) -> Path:
+    (site,) = venv.glob("lib/python3*/site-packages")
+    return site
+
+
+def copy_bytecode(source_site: Path, target_site: Path) -> int:
+    """Copies the bytecode ``source_site`` holds for each distribution
+    installed at the same version in ``target_site``; returns how many files."""
+    copied = 0
+    for info in target_site.glob("*.dist-info"):
+        if not (source_site / info.name).is_dir():
+            continue
+        for line in (info / "RECORD").read_text().splitlines():
+            path = line.split(",", 1)[0]
+            if not path.endswith(".py") or path.startswith(".."):
+                continue
+            compiled = Path(importlib.util.cache_from_source(str(source_site / path)))
+            if compiled.is_file():
+                target = Path(importlib.util.cache_from_source(str(target_site / path)))
+                target.parent.mkdir(exist_ok=True)
+                shutil.copyfile(compiled, target)
+                copied += 1
+    return copied
+
+
 @pytest.fixture(scope="module")
 def consumer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("consumer")
     uv("venv", "--quiet", "--python", sys.executable, str(folder / ".venv"), cwd=folder)
-    uv("pip", "install", "--quiet", str(PROJECT_DIR), cwd=folder)
+    install = ("pip", "install", "--quiet", str(PROJECT_DIR))
+    if uv(*install, "--offline", cwd=folder, check=False).returncode != 0:
+        uv(*install, cwd=folder)  # a cold cache: the same install, from the index
+    copy_bytecode(site_packages(Path(sys.prefix)), site_packages(folder / ".venv"))
     (folder / "__main__.py").write_text(CONSUMER.format(repo=str(PROJECT_DIR)))
     run = subprocess.run(
         [str(folder / ".venv" / "bin" / "python"), "__main__.py"],
