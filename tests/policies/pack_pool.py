@@ -20,12 +20,13 @@ from __future__ import annotations
 import atexit
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from offline.snapshot import ResourceSnapshot
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
 
 LaunchKey = tuple[Any, ...]
+Analyzer = TypeVar("Analyzer", bound=PolicyPackAnalyzer)
 # The environment a pack inherits from the test process, which pytest changes
 # for every test (the test's name); nothing in a pack reads it.
 PER_TEST_VARIABLES = frozenset({"PYTEST_CURRENT_TEST"})
@@ -34,9 +35,10 @@ PER_TEST_VARIABLES = frozenset({"PYTEST_CURRENT_TEST"})
 def launch_key(analyzer: PolicyPackAnalyzer) -> LaunchKey:
     """Everything that reaches the pack before its first ``Configure``: the
     command, folder and environment it is started with, and what
-    ``ConfigureStack`` tells it."""
+    ``ConfigureStack`` tells it; and the client class that drives it."""
     command = analyzer.command
     return (
+        type(analyzer),
         command.argv,
         str(command.cwd),
         tuple(sorted((k, v) for k, v in command.env.items() if k not in PER_TEST_VARIABLES)),
@@ -55,10 +57,15 @@ class PackPool:
     def pack(self, pack_dir: str | Path, **options: Any) -> PolicyPackAnalyzer:
         """A running pack started as ``PolicyPackAnalyzer(pack_dir, **options)``
         would start it; the caller configures it before analyzing."""
-        wanted = PolicyPackAnalyzer(pack_dir, **options)
+        return self.pack_for(PolicyPackAnalyzer, pack_dir, **options)
+
+    def pack_for(self, client: type[Analyzer], pack_dir: str | Path, **options: Any) -> Analyzer:
+        """:meth:`pack`, driven by another client class."""
+        wanted = client(pack_dir, **options)
         key = launch_key(wanted)
         running = self._packs.get(key)
         if running is not None and running.running:
+            assert isinstance(running, client)
             return running
         if running is not None:
             running.close()

@@ -5,7 +5,6 @@ and a stack policy analyzed alone answers as it does among all the others."""
 
 from __future__ import annotations
 
-from preflight.analyzer import PolicyPackAnalyzer
 from tests.policies.answer_reuse import AnswerReusingAnalyzer, alone
 from tests.policies.cases import REMEDIATED, Mutation, UnknownCase
 from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES
@@ -24,17 +23,17 @@ def test_reused_answers_give_the_reports_the_pack_gives() -> None:
     # prod: the environment where most rules refuse.
     env = "prod"
     reports = []
-    for client in (PolicyPackAnalyzer, AnswerReusingAnalyzer):
-        with client(PACK_DIR, project=PROJECT, stack=env) as pack:
-            pack.configure_from(policy_config(env))
-            found = []
-            for case in SAMPLE:
-                stack = case.base()
-                case.apply(stack)
-                found.append(pack.analyze_resources(stack.resources()))
-            reports.append(found)
-            if isinstance(pack, AnswerReusingAnalyzer):
-                assert pack.reused > 0
+    reusing = PACKS.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack=env)
+    reused_before = reusing.reused
+    for pack in (PACKS.pack(PACK_DIR, project=PROJECT, stack=env), reusing):
+        pack.configure_from(policy_config(env))
+        found = []
+        for case in SAMPLE:
+            stack = case.base()
+            case.apply(stack)
+            found.append(pack.analyze_resources(stack.resources()))
+        reports.append(found)
+    assert type(reusing) is AnswerReusingAnalyzer and reusing.reused > reused_before
     plain, reused = reports
     assert any(report.remediations for report in plain)
     assert any(report.violations for report in plain)
@@ -45,13 +44,13 @@ def test_a_new_configuration_is_never_answered_from_the_old_one() -> None:
     (case,) = (m for m in MUTATIONS if m.id == "ssh-from-other-network")
     stack = case.base()
     case.apply(stack)
-    with AnswerReusingAnalyzer(PACK_DIR, project=PROJECT, stack="dev") as pack:
-        pack.configure_from(policy_config("dev"))
-        refused = pack.analyze(stack.resources()).for_policy(case.rule)
-        config = policy_config("dev")
-        config[case.rule] = "disabled"
-        pack.configure_from(config)
-        assert refused and pack.analyze(stack.resources()).for_policy(case.rule) == ()
+    pack = PACKS.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack="dev")
+    pack.configure_from(policy_config("dev"))
+    refused = pack.analyze(stack.resources()).for_policy(case.rule)
+    config = policy_config("dev")
+    config[case.rule] = "disabled"
+    pack.configure_from(config)
+    assert refused and pack.analyze(stack.resources()).for_policy(case.rule) == ()
 
 
 def test_a_stack_policy_alone_answers_as_among_all_the_others() -> None:

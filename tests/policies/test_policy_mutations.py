@@ -20,6 +20,7 @@ from tests.conftest import PROJECT_DIR
 from tests.policies.answer_reuse import AnswerReusingAnalyzer, alone
 from tests.policies.cases import ENVIRONMENTS, PASSES, REMEDIATED, Mutation, UnknownCase
 from tests.policies.mutations import MUTATIONS, UNKNOWN_CASES
+from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import (
     KNOWN_GAPS,
     PACK_DIR,
@@ -66,10 +67,10 @@ def key(case: Case, env: str) -> str:
 @pytest.fixture(scope="module")
 def answers() -> Iterator[dict[str, Answer]]:
     """Every case in every environment, each analyzed by a pack started for
-    that stack with that stack's policy config, with the calls of the preview
-    that run the case's rule: ``Remediate`` and ``Analyze`` of every resource
-    for a resource policy (what a case left as it was is answered once: see
-    answer_reuse), ``AnalyzeStack`` for a stack policy. Neither kind sees the
+    that stack (pack_pool's) with that stack's policy config, with the calls
+    of the preview that run the case's rule: ``Remediate`` and ``Analyze``
+    of every resource for a resource policy (what a case left as it was is
+    answered once: see answer_reuse), ``AnalyzeStack`` for a stack policy. Neither kind sees the
     other's calls, so the rule answers as in the whole preview; this halves
     the suite's time.
 
@@ -84,24 +85,24 @@ def answers() -> Iterator[dict[str, Answer]]:
     # The same stacks for both environments: a change does not depend on it.
     stacks = {case: case_resources(case) for case in cases}
     for env in ENVIRONMENTS:
-        with AnswerReusingAnalyzer(PACK_DIR, project=PROJECT, stack=env) as pack:
-            shipped = pack.configure_from(policy_config(env))
-            kinds = {policy.name: policy.policy_type for policy in pack.info().policies}
-            isolated = [c for c in MUTATIONS if kinds[c.rule] == "stack"]
-            for case in cases:
-                if case in isolated:
-                    continue
-                resources = stacks[case]
-                if kinds[case.rule] == "stack":
-                    report = AnalysisReport(tuple(pack.analyze_stack(resources)), ())
-                else:
-                    report = pack.analyze_resources(resources)
-                found[key(case, env)] = answer(report, case.rule)
-            for rule in sorted({case.rule for case in isolated}):
-                pack.configure(alone(shipped, rule))
-                for case in (c for c in isolated if c.rule == rule):
-                    violations = pack.analyze_stack(stacks[case])
-                    found[key(case, env)] = answer(AnalysisReport(tuple(violations), ()), rule)
+        pack = PACKS.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack=env)
+        shipped = pack.configure_from(policy_config(env))
+        kinds = {policy.name: policy.policy_type for policy in pack.info().policies}
+        isolated = [c for c in MUTATIONS if kinds[c.rule] == "stack"]
+        for case in cases:
+            if case in isolated:
+                continue
+            resources = stacks[case]
+            if kinds[case.rule] == "stack":
+                report = AnalysisReport(tuple(pack.analyze_stack(resources)), ())
+            else:
+                report = pack.analyze_resources(resources)
+            found[key(case, env)] = answer(report, case.rule)
+        for rule in sorted({case.rule for case in isolated}):
+            pack.configure(alone(shipped, rule))
+            for case in (c for c in isolated if c.rule == rule):
+                violations = pack.analyze_stack(stacks[case])
+                found[key(case, env)] = answer(AnalysisReport(tuple(violations), ()), rule)
     yield found
 
 
@@ -115,9 +116,9 @@ def case_resources(case: Case) -> list[ResourceSnapshot]:
 def reporting_rules(case: Case, env: str) -> tuple[str, ...]:
     """Every rule that reports or rewrites something on the case's stack in
     ``env``, all policies on (for a failure message)."""
-    with PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack=env) as pack:
-        pack.configure_from(policy_config(env))
-        report = pack.analyze(case_resources(case))
+    pack = PACKS.pack(PACK_DIR, project=PROJECT, stack=env)
+    pack.configure_from(policy_config(env))
+    report = pack.analyze(case_resources(case))
     reported = {v.policy_name for v in report.violations}
     return tuple(sorted(reported | {r.policy_name for r in report.remediations}))
 
