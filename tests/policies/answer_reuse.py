@@ -6,8 +6,10 @@ resource's ``Remediate`` and ``Analyze`` request is then byte for byte one the
 pack has already answered under the same configuration, and a resource policy
 sees nothing but its request: the answer can only be the same. Reusing it
 leaves a case the one or two calls its change made new, of about a hundred.
-``AnalyzeStack`` is always sent, since every stack differs; so is every
-request after a ``Configure``.
+``AnalyzeStack`` is always sent, since every stack differs. The answers
+are those given under one configuration: a ``Configure`` with any other
+clears them (one with the same, as the suites send before each analysis,
+keeps them).
 (``test_answer_reuse.py`` shows the reports are the same with and without.)
 
 :func:`alone` is the suite's other shortcut, for a stack policy: the SDK
@@ -36,12 +38,17 @@ class AnswerReusingAnalyzer(PolicyPackAnalyzer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._answers: dict[tuple[str, bytes], Any] = {}
+        # The configuration the answers were given under
+        self._answered_under: dict[str, PolicyConfig] | None = None
         self.reused = 0
 
     def configure(self, config: Mapping[str, PolicyConfig]) -> None:
         # Another configuration can give other answers to the same request.
-        self._answers.clear()
+        if dict(config) != self._answered_under:
+            self._answers.clear()
+            self._answered_under = None
         super().configure(config)
+        self._answered_under = dict(config)
 
     def _send(self, method: str, request: Any) -> Any:
         if method not in PER_RESOURCE:

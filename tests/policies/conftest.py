@@ -11,6 +11,7 @@ import pytest
 
 from offline.snapshot import ResourceSnapshot
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.policies.answer_reuse import AnswerReusingAnalyzer
 from tests.policies.pack_pool import PACKS
 from tests.policies.program_stacks import PACK_DIR, PROJECT, STACK, fixture_config
 
@@ -25,8 +26,10 @@ def stop_shared_packs() -> Iterator[None]:
 
 @pytest.fixture
 def pack() -> PolicyPackAnalyzer:
-    """The prod stack's pack; a test configures it before it analyzes."""
-    return PACKS.pack(PACK_DIR, project=PROJECT, stack=STACK)
+    """The prod stack's pack; a test configures it before it analyzes. The
+    suites analyze near-copies of one stack, so the client reuses what the
+    pack answered under the same configuration (see answer_reuse)."""
+    return PACKS.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack=STACK)
 
 
 @pytest.fixture
