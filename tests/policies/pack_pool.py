@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from offline.snapshot import ResourceSnapshot
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.policies.answer_reuse import AnswerReusingAnalyzer
 
 LaunchKey = tuple[Any, ...]
 Analyzer = TypeVar("Analyzer", bound=PolicyPackAnalyzer)
@@ -82,8 +83,9 @@ class PackPool:
         **options: Any,
     ) -> AnalysisReport:
         """What :func:`preflight.analyzer.analyze_stack_with_pack` answers,
-        on a pack from the pool."""
-        pack = self.pack(pack_dir, **options)
+        on a pack from the pool, whose client reuses what the pack answered
+        under the same configuration (see answer_reuse)."""
+        pack = self.pack_for(AnswerReusingAnalyzer, pack_dir, **options)
         pack.configure_from(policy_config)
         return pack.analyze(snapshots)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from tests.policies.answer_reuse import AnswerReusingAnalyzer
 from tests.policies.pack_pool import LaunchKey, PackPool, launch_key
 from tests.policies.program_stacks import PACK_DIR, PROJECT, compliant_stack, policy_config
 
@@ -45,9 +46,9 @@ def test_a_reconfigured_pack_keeps_nothing_of_the_configuration_before() -> None
             answers.append(pool.analyze(PACK_DIR, resources, config, project=PROJECT, stack="dev"))
         assert pool.started == 1
         # A pack that stopped is replaced, never handed out.
-        shared = pool.pack(PACK_DIR, project=PROJECT, stack="dev")
+        shared = pool.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack="dev")
         shared.close()
-        again = pool.pack(PACK_DIR, project=PROJECT, stack="dev")
+        again = pool.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack="dev")
         assert again is not shared and again.running and pool.started == 2
     finally:
         pool.close()
