@@ -11,8 +11,8 @@ analysis, instead of paying a process start (imports of pulumi, grpc and the
 rules) per analysis.
 
 The pool lives in one process (an xdist worker has its own), and its packs
-are stopped at the end of the session (the conftests of tests/policies and
-tests/package close it), or at the latest when the process exits.
+are stopped at the end of the session (tests/policies/conftest.py), or at
+the latest when the process exits.
 """
 
 from __future__ import annotations
