@@ -7,18 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from preflight.analyzer import AnalysisReport, PolicyPackAnalyzer
+from preflight.analyzer import PolicyPackAnalyzer
 from tests.policies.answer_reuse import AnswerReusingAnalyzer
 from tests.policies.pack_pool import LaunchKey, PackPool, launch_key
 from tests.policies.program_stacks import PACK_DIR, PROJECT, compliant_stack, policy_config
 
 RULE = "sg-ssh-bastion-only"
-
-
-def _fresh(config: dict[str, Any], resources: list[Any]) -> AnalysisReport:
-    with PolicyPackAnalyzer(PACK_DIR, project=PROJECT, stack="dev") as pack:
-        pack.configure_from(config)
-        return pack.analyze(resources)
 
 
 def test_a_reconfigured_pack_keeps_nothing_of_the_configuration_before() -> None:
@@ -35,25 +29,28 @@ def test_a_reconfigured_pack_keeps_nothing_of_the_configuration_before() -> None
         "enforcementLevel": "mandatory",
         "allowedCidrs": ["198.51.100.0/24"],
     }
-    refused_fresh = _fresh(shipped, resources)
-    allowed_fresh = _fresh(permissive, resources)
-    assert refused_fresh.for_policy(RULE) and not allowed_fresh.for_policy(RULE)
-
     pool = PackPool()
     try:
-        answers = []
-        for config in (shipped, permissive, shipped, permissive):
-            answers.append(pool.analyze(PACK_DIR, resources, config, project=PROJECT, stack="dev"))
+        # The first answer is a fresh pack's, for the shipped configuration.
+        answers = [
+            pool.analyze(PACK_DIR, resources, config, project=PROJECT, stack="dev")
+            for config in (shipped, permissive, shipped, permissive)
+        ]
         assert pool.started == 1
-        # A pack that stopped is replaced, never handed out.
+        # A pack that stopped is replaced, never handed out; the new one's
+        # first answer is a fresh pack's, for the permissive configuration.
         shared = pool.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack="dev")
         shared.close()
         again = pool.pack_for(AnswerReusingAnalyzer, PACK_DIR, project=PROJECT, stack="dev")
         assert again is not shared and again.running and pool.started == 2
+        again.configure_from(permissive)
+        allowed_fresh = again.analyze(resources)
     finally:
         pool.close()
-    assert answers == [refused_fresh, allowed_fresh, refused_fresh, allowed_fresh]
     assert not again.running
+    refused_fresh = answers[0]
+    assert refused_fresh.for_policy(RULE) and not allowed_fresh.for_policy(RULE)
+    assert answers == [refused_fresh, allowed_fresh, refused_fresh, allowed_fresh]
 
 
 def test_only_packs_started_alike_are_shared() -> None:
