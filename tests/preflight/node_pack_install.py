@@ -23,7 +23,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parent / "node_pack"
 TOOLS = Path(__file__).resolve().parents[2] / ".tools"
 # What the pack is made of; node_modules, if a developer installed one there, is not.
-FILES = ("package.json", "package-lock.json", "PulumiPolicy.yaml", "index.ts")
+FILES = ("package.json", "package-lock.json", "PulumiPolicy.yaml", "tsconfig.json", "index.ts")
 # The pack needs no install scripts; --prefer-offline uses npm's cache when it can.
 NPM_CI = ("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline")
 # npm ci from a warm cache takes a few seconds; a cold one downloads about 20 MB.

@@ -152,6 +152,12 @@ def test_a_node_pack_that_does_not_compile_exits_2_with_the_compiler_message(
     broken = node_pack / "broken"
     broken.mkdir()
     shutil.copy(node_pack / "PulumiPolicy.yaml", broken)
+    # A type error, not a syntax error: only the runner's type check (every start)
+    # finds it. The pack's own tsconfig, as a user's pack has one: it imports nothing,
+    # so it asks for no @types and no DOM, and the check reads little besides the file.
+    (broken / "tsconfig.json").write_text(
+        json.dumps({"compilerOptions": {"strict": True, "lib": ["es2020"], "types": []}})
+    )
     (broken / "index.ts").write_text('const days: number = "seven";\n')
     assert main(["dev", "--policy-pack", str(broken)]) == 2
     err = capsys.readouterr().err
