@@ -31,11 +31,17 @@ def test_adding_staging_as_the_delivery_doc_says_passes_the_checks(tmp_path: Pat
     # The suites' tests that read the stack list (a preflight of every stack file, CI's
     # stack discovery, a policy config per stack) take it in. They are the ones named
     # test_every_stack_*; the rest of those suites does not depend on which stacks
-    # exist, and runs where it lives (a copy would only repeat it, for ~20 s).
+    # exist, and runs where it lives (a copy would only repeat it, for ~20 s); so do
+    # dev's and prod's preflights, whose files in the copy are this checkout's.
     suites = ["tests/preflight/test_preflight_cli.py", "tests/workflows"]
+    each_stack_file = (
+        "tests/preflight/test_preflight_cli.py::test_every_stack_file_passes_its_preflight"
+    )
+    already_checked = [f"--deselect={each_stack_file}[{stack}]" for stack in ("dev", "prod")]
     python = str(repository / ".venv/bin/python")
+    pytest = [python, "-m", "pytest", "-rA", "-p", "no:cacheprovider", "-k", "every_stack"]
     tests = subprocess.run(
-        [python, "-m", "pytest", "-rA", "-p", "no:cacheprovider", "-k", "every_stack", *suites],
+        [*pytest, *already_checked, *suites],
         cwd=repository,
         capture_output=True,
         text=True,
@@ -46,8 +52,5 @@ def test_adding_staging_as_the_delivery_doc_says_passes_the_checks(tmp_path: Pat
     outcomes = re.findall(r"^(PASSED|SKIPPED|XFAIL|XPASS) (tests/\S+)", tests.stdout, re.M)
     assert outcomes and {outcome for outcome, _ in outcomes} == {"PASSED"}, tests.stdout[-3000:]
     ran = {test for _, test in outcomes}
-    each_stack_file = (
-        "tests/preflight/test_preflight_cli.py::test_every_stack_file_passes_its_preflight"
-    )
-    assert {f"{each_stack_file}[{stack}]" for stack in ("dev", "prod", "staging")} <= ran
+    assert f"{each_stack_file}[staging]" in ran
     assert any(test.startswith("tests/workflows/") for test in ran), ran
