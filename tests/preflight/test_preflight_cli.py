@@ -85,11 +85,6 @@ def test_the_command_itself_prints_everything_before_it_exits(
     assert dev_command.stdout == preflight("dev").out
     assert dev_command.stdout.splitlines()[-1].startswith("Preflight passed: 0 mandatory")
 
-    command = [sys.executable, "-m", "preflight", "dev", "-c", "dbPort=22"]
-    bad = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
-    assert bad.returncode == 2
-    assert "dbPort" in bad.stderr and "Traceback" not in bad.stderr
-
 
 def test_calling_main_leaves_the_callers_garbage_collector_on(preflight: Preflight) -> None:
     # main() has run in this process by now (here, or in a test before that shares it)
@@ -113,13 +108,13 @@ def test_a_mandatory_violation_fails_with_1_and_names_the_rule(
     assert result["exitCode"] == 1
 
 
-def test_a_bad_config_value_exits_2_with_its_message_and_no_traceback(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["dev", "-c", "dbPort=22"]) == 2
-    err = capsys.readouterr().err
-    assert "bastion-db:dbPort" in err and "1150 to 65535" in err
-    assert "Traceback" not in err
+def test_a_bad_config_value_exits_2_with_its_message_and_no_traceback() -> None:
+    # The real command: its exit code and stderr, as a script calling it sees them.
+    command = [sys.executable, "-m", "preflight", "dev", "-c", "dbPort=22"]
+    bad = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert "bastion-db:dbPort" in bad.stderr and "1150 to 65535" in bad.stderr
+    assert "Traceback" not in bad.stderr and bad.stdout == ""
 
 
 def test_an_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
