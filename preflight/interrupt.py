@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterator
 from types import FrameType
 
-from verify.processes import end_group
+from verify.processes import adopt_orphans, end_group
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
@@ -48,6 +48,12 @@ def install(command: str) -> None:
     """From now on Ctrl-C and SIGTERM stop ``command`` as the module says."""
     global _command
     _command = command
+    # What a child started and left behind when it ended (a pack's own
+    # subprocess) is reparented to this command, not to init: ending the
+    # child's group then reaps it here at once, instead of waiting until init
+    # gets round to its zombie (seconds; never, in a container without an
+    # init), which kept a Ctrl-C waiting out the grace.
+    adopt_orphans()
     for number in _SIGNALS:
         signal.signal(number, _stop)
 

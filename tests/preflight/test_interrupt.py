@@ -13,12 +13,14 @@ import fcntl
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import PROJECT_DIR
 from tests.policies.pack_runs import write_pack
 from tests.preflight.repo_copy import copy_repository
 from verify.processes import running
@@ -165,9 +167,7 @@ def test_during_set_up(repository: Path, script: str, number: signal.Signals) ->
 @pytest.mark.parametrize(
     "stack", [["dev"], ["state", "--project-dir", "bootstrap"]], ids=["program", "bootstrap"]
 )
-def test_while_the_program_runs(
-    repository: Path, stack: list[str], number: signal.Signals
-) -> None:
+def test_while_the_program_runs(repository: Path, stack: list[str], number: signal.Signals) -> None:
     # The pack starts first, then the program runs while it boots.
     command = ["bash", str(repository / "scripts" / "preflight.sh"), *stack]
     interrupt_when(command, repository, _with("pulumi.policy"), number)
@@ -193,3 +193,26 @@ def test_while_the_pack_analyzes(repository: Path, tmp_path: Path, number: signa
     env = {**os.environ, "SLOW_PACK_MARKER": str(marker)}
     interrupt_when(command, repository, lambda _: marker.exists(), number, env)
 
+
+ADOPTING = """
+import os, subprocess, sys
+from preflight import interrupt
+interrupt.install("preflight")
+# A child that starts a process of its own and ends at once, leaving it behind.
+child = ["sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!"]
+left = int(subprocess.run(child, capture_output=True, check=True).stdout)
+os.kill(left, 9)
+try:
+    os.waitpid(left, 0)  # only a process's own children can be waited for
+except ChildProcessError:
+    sys.exit("not adopted")
+"""
+
+
+def test_what_a_child_leaves_behind_is_the_commands_own_to_end() -> None:
+    # So ending a pack's group on Ctrl-C reaps what the pack started right away,
+    # rather than waiting on init to reap its zombie (or, where none does, the grace).
+    done = subprocess.run(
+        [sys.executable, "-c", ADOPTING], cwd=PROJECT_DIR, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
