@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,17 +34,31 @@ needs_node = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def node_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def node_pack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The test pack in a temporary copy (the source folder stays clean), its
     node_modules the ones `npm ci` installed from its committed lockfile
     (node_pack_install: once per lockfile, usually in scripts/test.sh's
-    background)."""
+    background).
+
+    The runner compiles index.ts with the ts-node @pulumi/pulumi vendors
+    (7.0.1, as this pack installs no ts-node of its own), whose cache is on by
+    default: the first start type-checks and stores the JavaScript, the later
+    starts of the same source and settings load it without a type check. Its
+    default folder is the shared ``<tmpdir>/ts-node-<hash of $HOME>``, with one
+    subfolder per set of compiler settings, which include the tsconfig's path:
+    a new one for every test run's copy of the pack, never removed.
+    TS_NODE_CACHE_DIRECTORY (read by that ts-node's register()) keeps it in
+    this worker's temporary folder instead, shared by this module's starts.
+    """
     folder = copy_pack(tmp_path_factory.mktemp("packs") / "node-pack")
     try:
         (folder / "node_modules").symlink_to(installed_modules(), target_is_directory=True)
     except InstallError as error:
         pytest.fail(str(error))
-    return folder
+    with pytest.MonkeyPatch.context() as patch:
+        # The preflight passes its own environment on to every pack it starts.
+        patch.setenv("TS_NODE_CACHE_DIRECTORY", str(tmp_path_factory.mktemp("ts-node-cache")))
+        yield folder
 
 
 def section_of(out: str, pack: str) -> str:
