@@ -28,11 +28,46 @@ _interrupt_stop() {
   done
   for job in ${_interrupt_jobs[@]+"${_interrupt_jobs[@]}"}; do
     wait "$job" 2>/dev/null || true
+    _interrupt_wait_group "$job"
   done
   if [ "$BASTION_DB_INTERRUPT_OWNER" = "$$" ]; then
     echo "$(basename "$0" .sh): interrupted ($2); stopped what it had started" >&2
   fi
   exit "$1"
+}
+
+# `wait` waits for a step's leader only; the rest of its group (a command
+# that a wrapper such as a pyenv shim started, still on its way out) may
+# outlive it by a moment. Waits up to 5 s for the group to be gone, then
+# ends what is left of it.
+_interrupt_wait_group() {
+  local tries=0
+  while _interrupt_group_running "$1"; do
+    if [ "$tries" -ge 50 ]; then
+      kill -KILL -- "-$1" 2>/dev/null || true
+      return
+    fi
+    sleep 0.1
+    tries=$((tries + 1))
+  done
+}
+
+# Whether a member of process group $1 still runs. A member that has exited
+# but waits for init to collect it (a zombie) does not count: signal 0 still
+# reaches it, so without /proc that is all there is to go by.
+_interrupt_group_running() {
+  [ -d /proc/self ] || { kill -0 -- "-$1" 2>/dev/null; return; }
+  local file line state pgrp
+  for file in /proc/[0-9]*/stat; do
+    { read -r line <"$file"; } 2>/dev/null || continue
+    # "pid (name) state ppid pgrp ...": the name may hold spaces and ")".
+    line=${line##*) }
+    read -r state _ pgrp _ <<<"$line"
+    if [ "$pgrp" = "$1" ] && [ "$state" != Z ]; then
+      return 0
+    fi
+  done
+  return 1
 }
 
 export BASTION_DB_INTERRUPT_OWNER="${BASTION_DB_INTERRUPT_OWNER:-$$}"
