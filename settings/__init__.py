@@ -48,7 +48,7 @@ def from_pulumi() -> tuple[StackSettings, dict[str, Any]]:
     def lookup(unset: frozenset[str]) -> Callable[[str], str | None]:
         # A refused key reads as unset, so as its default; one without a
         # default reads as a well-formed stand-in, only to look for more errors.
-        return lambda key: (STAND_INS.get(key) if key in unset else read(key))
+        return lambda key: STAND_INS.get(key) if key in unset else read(key)
 
     def check(unset: frozenset[str]) -> StackSettings:
         kept = {

@@ -138,8 +138,7 @@ def _to_value(node: yaml.Node, on_secure: Callable[[], Any] | None, within: set[
             if isinstance(node, yaml.SequenceNode):
                 return [_to_value(item, on_secure, within) for item in node.value]
             return {
-                scalar_text(key): _to_value(value, on_secure, within)
-                for key, value in node.value
+                scalar_text(key): _to_value(value, on_secure, within) for key, value in node.value
             }
         finally:
             within.discard(id(node))

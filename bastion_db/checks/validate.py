@@ -46,6 +46,7 @@ def name_part(stack: str) -> str:
     so the physical names of existing stacks stay what they were."""
     return re.sub(r"[^a-z0-9]+", "-", stack.lower()).strip("-")
 
+
 # Key types EC2 imports: RSA (of 1024, 2048 or 4096 bits) and ED25519, nothing
 # else (ImportKeyPair: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html;
 # lengths: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-key-pairs.html).
