@@ -26,6 +26,7 @@ sizes it, and the component shows that as a warning at every preview and update.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -137,6 +138,40 @@ def left_out_alarms(
     return tuple(notes)
 
 
+def database_alarm(
+    key: str,
+    metric: str,
+    comparison: str,
+    threshold: float,
+    description: str,
+    *,
+    evaluation_periods: int,
+    statistic: str | None = "Average",
+    extended_statistic: str | None = None,
+    period: int = DATABASE_PERIOD_SECONDS,
+    notify_on_insufficient_data: bool = False,
+) -> AlarmPlan:
+    """An alarm on one of a database instance's RDS metrics: every period of
+    the window must breach, and missing data keeps the alarm as it is."""
+    return AlarmPlan(
+        key=key,
+        target="database",
+        namespace=RDS_NAMESPACE,
+        metric_name=metric,
+        statistic=statistic,
+        extended_statistic=extended_statistic,
+        comparison_operator=comparison,
+        threshold=threshold,
+        period=period,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=evaluation_periods,
+        treat_missing_data="missing",
+        description=description,
+        notify_on_insufficient_data=notify_on_insufficient_data,
+        evaluate_low_sample_count_percentiles="ignore" if extended_statistic else None,
+    )
+
+
 def plan_alarms(
     thresholds: DatabaseThresholds, settings: MonitoringSettings
 ) -> tuple[AlarmPlan, ...]:
@@ -146,36 +181,7 @@ def plan_alarms(
     memory_periods = periods * MEMORY_WINDOW_FACTOR
     window = f"{periods} consecutive one-minute periods"
 
-    def database(
-        key: str,
-        metric: str,
-        comparison: str,
-        threshold: float,
-        description: str,
-        *,
-        statistic: str | None = "Average",
-        extended_statistic: str | None = None,
-        evaluation_periods: int = periods,
-        period: int = DATABASE_PERIOD_SECONDS,
-        notify_on_insufficient_data: bool = False,
-    ) -> AlarmPlan:
-        return AlarmPlan(
-            key=key,
-            target="database",
-            namespace=RDS_NAMESPACE,
-            metric_name=metric,
-            statistic=statistic,
-            extended_statistic=extended_statistic,
-            comparison_operator=comparison,
-            threshold=threshold,
-            period=period,
-            evaluation_periods=evaluation_periods,
-            datapoints_to_alarm=evaluation_periods,
-            treat_missing_data="missing",
-            description=description,
-            notify_on_insufficient_data=notify_on_insufficient_data,
-            evaluate_low_sample_count_percentiles="ignore" if extended_statistic else None,
-        )
+    database = functools.partial(database_alarm, evaluation_periods=periods)
 
     storage_note = (
         " Storage autoscaling is on and grows the volume at 10 % free, so this means "

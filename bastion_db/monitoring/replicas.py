@@ -30,7 +30,7 @@ import pulumi
 import pulumi_aws as aws
 
 from bastion_db.checks.monitoring import MonitoringSettings
-from bastion_db.monitoring.alarms import DATABASE_PERIOD_SECONDS, RDS_NAMESPACE, AlarmPlan
+from bastion_db.monitoring.alarms import AlarmPlan, database_alarm
 from bastion_db.monitoring.metric_alarm import metric_alarm
 
 
@@ -41,24 +41,18 @@ def plan_replica_alarms(
     periods = settings.evaluation_periods
     lag = settings.replica_lag_seconds
     label = f"Read replica {number}"
-    lag_plan = AlarmPlan(
-        key=f"replica-{number}-lag",
-        target="database",
-        namespace=RDS_NAMESPACE,
-        metric_name="ReplicaLag",
-        statistic="Maximum",
-        extended_statistic=None,
-        comparison_operator="GreaterThanThreshold",
-        threshold=lag,
-        period=DATABASE_PERIOD_SECONDS,
-        evaluation_periods=periods,
-        datapoints_to_alarm=periods,
-        treat_missing_data="missing",
-        description=(
+    lag_plan = database_alarm(
+        f"replica-{number}-lag",
+        "ReplicaLag",
+        "GreaterThanThreshold",
+        lag,
+        (
             f"{label} more than {lag} s behind its source for {periods} consecutive one-minute "
             "periods: reads from it are stale. Look for long transactions or heavy writes on "
             "the source, or a replica class too small to keep up."
         ),
+        statistic="Maximum",
+        evaluation_periods=periods,
     )
     copies = tuple(
         replace(
