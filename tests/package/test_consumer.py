@@ -33,6 +33,7 @@ import pytest
 
 import bastion_db
 from tests.conftest import PROJECT_DIR
+from tests.uv_install import uv_cache_first
 
 # Runs in the temporary folder with the virtualenv's Python. The repository is
 # put on the path after site-packages, for offline/ (the fake AWS world) only:
@@ -126,9 +127,9 @@ def copy_bytecode(source_site: Path, target_site: Path) -> int:
 def consumer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("consumer")
     uv("venv", "--quiet", "--python", sys.executable, str(folder / ".venv"), cwd=folder)
-    install = ("pip", "install", "--quiet", str(PROJECT_DIR))
-    if uv(*install, "--offline", cwd=folder, check=False).returncode != 0:
-        uv(*install, cwd=folder)  # a cold cache: the same install, from the index
+    env = {**os.environ, "VIRTUAL_ENV": str(folder / ".venv")}
+    installed = uv_cache_first("pip", "install", "--quiet", str(PROJECT_DIR), cwd=folder, env=env)
+    assert installed.returncode == 0, installed.stderr
     copy_bytecode(site_packages(Path(sys.prefix)), site_packages(folder / ".venv"))
     (folder / "__main__.py").write_text(CONSUMER.format(repo=str(PROJECT_DIR)))
     run = subprocess.run(

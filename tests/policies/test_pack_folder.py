@@ -23,8 +23,7 @@ from preflight.pack_launch import PackProject, pack_python
 from tests.conftest import PROJECT_DIR
 from tests.policies.pack_runs import analyzed
 from tests.policies.program_stacks import PACK_DIR
-
-UV = PROJECT_DIR / "scripts" / "uv.sh"
+from tests.uv_install import uv_cache_first
 
 
 def _load_generator() -> Any:
@@ -119,23 +118,7 @@ def installed_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     env.pop("UV_PROJECT_ENVIRONMENT", None)
     env.pop("VIRTUAL_ENV", None)
-    done = subprocess.run(
-        ["bash", str(UV), "sync", "--locked", "--quiet", "--offline"],
-        cwd=copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:  # a cold cache: the same install, from the index
-        done = subprocess.run(
-            ["bash", str(UV), "sync", "--locked", "--quiet"],
-            cwd=copy,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    done = uv_cache_first("sync", "--locked", "--quiet", cwd=copy, env=env)
     assert done.returncode == 0, done.stderr
     return copy
 
